@@ -1,0 +1,18 @@
+export type {
+  AwsProxy,
+  AwsProxyOptions,
+  FaultRule,
+  InjectedAwsError,
+  ProxiedCall,
+  ProxyStats,
+} from './aws-proxy.ts';
+export { randomAccountId, startAwsProxy } from './aws-proxy.ts';
+export { freePort } from './free-port.ts';
+export type { RecordedRequest, TestHttpHandler, TestHttpServer } from './http-server.ts';
+export { startHttpServer } from './http-server.ts';
+export type { MotoServer, StartMotoOptions } from './moto.ts';
+export { resetMoto, startMoto } from './moto.ts';
+export type { SeedClientConfig, SeededAccount, SeedOptions } from './seed.ts';
+export { SEED_SECRET_VALUE, seedAccount } from './seed.ts';
+export type { AwsTestContext } from './use-aws.ts';
+export { awsEnvFor, TEST_REGION, useAws } from './use-aws.ts';

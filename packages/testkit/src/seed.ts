@@ -1,0 +1,256 @@
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** Client settings for the seed (endpoint of the emulator or of a proxy in front of it). */
+export interface SeedClientConfig {
+  region: string;
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Options of {@link seedAccount}. */
+export interface SeedOptions {
+  /** Image of the reference service's `web` container. */
+  image?: string;
+  /** Preview domain (default `preview.example.com`). */
+  domain?: string;
+  /** ECS cluster name (default `dev`). */
+  cluster?: string;
+  /** Name of the JSON secret (default `app/dev`). */
+  secretName?: string;
+}
+
+/** Everything {@link seedAccount} created, by id. */
+export interface SeededAccount {
+  region: string;
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupId: string;
+  certificateArn: string;
+  loadBalancerArn: string;
+  loadBalancerDnsName: string;
+  listenerArn: string;
+  cluster: string;
+  referenceService: string;
+  referenceServiceArn: string;
+  taskFamily: string;
+  taskDefinitionArn: string;
+  container: string;
+  containerPort: number;
+  targetGroupArn: string;
+  referenceRuleArn: string;
+  hostedZoneId: string;
+  domain: string;
+  secretName: string;
+  secretArn: string;
+  secretKeys: string[];
+  image: string;
+}
+
+/** The JSON secret the seed stores (test values only). */
+export const SEED_SECRET_VALUE = {
+  DB_HOST: 'db.internal.example',
+  DB_PASSWORD: 'seed-password-not-real',
+  API_KEY: 'seed-api-key-not-real',
+};
+
+/**
+ * Builds a realistic account: a VPC with two subnets and a security group, a shared ALB with
+ * an HTTPS listener (ACM certificate) whose default rule answers 404, an ECS cluster with the
+ * reference service `app-dev00` (Fargate, awsvpc, behind the listener through its own target
+ * group and host-header rule), a Route 53 hosted zone for the preview domain, and a JSON secret.
+ */
+export async function seedAccount(
+  config: SeedClientConfig,
+  options: SeedOptions = {},
+): Promise<SeededAccount> {
+  const ec2 = new EC2Client(config);
+  const acm = new ACMClient(config);
+  const elb = new ElasticLoadBalancingV2Client(config);
+  const ecs = new ECSClient(config);
+  const r53 = new Route53Client(config);
+  const sm = new SecretsManagerClient(config);
+  const domain = options.domain ?? 'preview.example.com';
+  const cluster = options.cluster ?? 'dev';
+  const image = options.image ?? '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:2026.1122.143000';
+  const secretName = options.secretName ?? 'app/dev';
+  const tags = [{ Key: 'team', Value: 'berth-demo' }];
+
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+  const vpcId = vpc.Vpc?.VpcId as string;
+  const [subnetA, subnetB, sg, cert, zone, secret] = await Promise.all([
+    ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpcId,
+        CidrBlock: '10.0.1.0/24',
+        AvailabilityZone: `${config.region}a`,
+      }),
+    ),
+    ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpcId,
+        CidrBlock: '10.0.2.0/24',
+        AvailabilityZone: `${config.region}b`,
+      }),
+    ),
+    ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: 'app-shared',
+        Description: 'shared ALB and app tasks',
+        VpcId: vpcId,
+      }),
+    ),
+    acm.send(new RequestCertificateCommand({ DomainName: `*.${domain}` })),
+    r53.send(
+      new CreateHostedZoneCommand({ Name: domain, CallerReference: `seed-${Date.now()}-${Math.random()}` }),
+    ),
+    sm.send(new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify(SEED_SECRET_VALUE) })),
+  ]);
+  const subnetIds = [subnetA.Subnet?.SubnetId as string, subnetB.Subnet?.SubnetId as string];
+  const securityGroupId = sg.GroupId as string;
+  const certificateArn = cert.CertificateArn as string;
+
+  const [lb, tg, taskDef] = await Promise.all([
+    elb.send(
+      new CreateLoadBalancerCommand({
+        Name: 'shared-preview',
+        Subnets: subnetIds,
+        SecurityGroups: [securityGroupId],
+        Scheme: 'internet-facing',
+        Type: 'application',
+        Tags: tags,
+      }),
+    ),
+    elb.send(
+      new CreateTargetGroupCommand({
+        Name: 'app-dev00',
+        Protocol: 'HTTP',
+        Port: 8080,
+        VpcId: vpcId,
+        TargetType: 'ip',
+        HealthCheckPath: '/healthz',
+        HealthCheckIntervalSeconds: 15,
+        HealthyThresholdCount: 2,
+        Matcher: { HttpCode: '200-299' },
+        Tags: tags,
+      }),
+    ),
+    ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'app',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image,
+            essential: true,
+            portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+            environment: [{ name: 'APP_ENV', value: 'dev' }],
+          },
+        ],
+        tags,
+      }),
+    ),
+    ecs.send(new CreateClusterCommand({ clusterName: cluster })),
+  ]);
+  const loadBalancerArn = lb.LoadBalancers?.[0]?.LoadBalancerArn as string;
+  const targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn as string;
+  const taskDefinitionArn = taskDef.taskDefinition?.taskDefinitionArn as string;
+
+  const listener = await elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: loadBalancerArn,
+      Protocol: 'HTTPS',
+      Port: 443,
+      Certificates: [{ CertificateArn: certificateArn }],
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      DefaultActions: [
+        {
+          Type: 'fixed-response',
+          FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'no such environment' },
+        },
+      ],
+    }),
+  );
+  const listenerArn = listener.Listeners?.[0]?.ListenerArn as string;
+  const rule = await elb.send(
+    new CreateRuleCommand({
+      ListenerArn: listenerArn,
+      Priority: 1,
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`dev00.${domain}`] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+    }),
+  );
+  const service = await ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: 'app-dev00',
+      taskDefinition: taskDefinitionArn,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      platformVersion: 'LATEST',
+      enableExecuteCommand: true,
+      propagateTags: 'SERVICE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: subnetIds, securityGroups: [securityGroupId], assignPublicIp: 'DISABLED' },
+      },
+      loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 8080 }],
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
+      tags,
+    }),
+  );
+
+  for (const c of [ec2, acm, elb, ecs, r53, sm]) c.destroy();
+  return {
+    region: config.region,
+    vpcId,
+    subnetIds,
+    securityGroupId,
+    certificateArn,
+    loadBalancerArn,
+    loadBalancerDnsName: lb.LoadBalancers?.[0]?.DNSName as string,
+    listenerArn,
+    cluster,
+    referenceService: 'app-dev00',
+    referenceServiceArn: service.service?.serviceArn as string,
+    taskFamily: 'app',
+    taskDefinitionArn,
+    container: 'web',
+    containerPort: 8080,
+    targetGroupArn,
+    referenceRuleArn: rule.Rules?.[0]?.RuleArn as string,
+    hostedZoneId: (zone.HostedZone?.Id as string).replace('/hostedzone/', ''),
+    domain,
+    secretName,
+    secretArn: secret.ARN as string,
+    secretKeys: Object.keys(SEED_SECRET_VALUE),
+    image,
+  };
+}

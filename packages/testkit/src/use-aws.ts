@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { type AwsProxy, randomAccountId, startAwsProxy } from './aws-proxy.ts';
+
+/** What a test file gets from {@link useAws}, filled in before its tests run. */
+export interface AwsTestContext {
+  /** Endpoint the SDK (and child processes) should use: this file's proxy. */
+  readonly endpoint: string;
+  /** This file's own emulator account. */
+  readonly accountId: string;
+  /** The proxy: call counts, latency, fault injection. */
+  readonly proxy: AwsProxy;
+  /** Environment for child processes (CLI tests): endpoint, region, dummy credentials. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Client configuration for SDK clients made in the test. */
+  readonly clientConfig: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    maxAttempts: number;
+  };
+}
+
+export const TEST_REGION = 'us-east-1';
+
+/** Environment that points the AWS SDK at `endpoint` with dummy credentials. */
+export function awsEnvFor(endpoint: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: TEST_REGION,
+    AWS_DEFAULT_REGION: TEST_REGION,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/**
+ * Gives the calling test file its own emulator account behind its own proxy, and points
+ * `process.env` (and so every SDK client and child process) at it. Call at the top level of
+ * a test file whose vitest config uses the test kit's global setup.
+ */
+export function useAws(options: { latencyMs?: number } = {}): AwsTestContext {
+  let proxy: AwsProxy | undefined;
+  const saved: NodeJS.ProcessEnv = {};
+  beforeAll(async () => {
+    proxy = await startAwsProxy({
+      upstream: inject('motoEndpoint'),
+      accountId: randomAccountId(),
+      ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+    });
+    for (const [k, v] of Object.entries(awsEnvFor(proxy.endpoint))) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await proxy?.close();
+  });
+  const need = (): AwsProxy => {
+    if (!proxy) throw new Error('useAws(): the context is ready only inside tests and hooks');
+    return proxy;
+  };
+  return {
+    get endpoint() {
+      return need().endpoint;
+    },
+    get accountId() {
+      return need().accountId as string;
+    },
+    get proxy() {
+      return need();
+    },
+    get env() {
+      return { ...process.env, ...awsEnvFor(need().endpoint) };
+    },
+    get clientConfig() {
+      return {
+        region: TEST_REGION,
+        endpoint: need().endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      };
+    },
+  };
+}
