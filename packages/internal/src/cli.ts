@@ -189,7 +189,9 @@ function translateParseError(error: unknown): UsageError {
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const m = /Option '([^']+)'/.exec(message);
     return new UsageError(
-      m ? `${(m[1] ?? '').replace(/ <value>$/, '')} needs a value` : message.split('\n')[0] ?? message,
+      m
+        ? `${(m[1] ?? '').replace(/ <value>$/, '')} needs a value`
+        : (message.split('\n')[0] ?? message),
     );
   }
   return new UsageError(message.split('\n')[0] ?? message);
@@ -273,7 +275,10 @@ export async function runProgram(
       return 0;
     }
     if (!command) {
-      if ((first === '--help' || first === '-h' || first === undefined) && !program.defaultCommand) {
+      if (
+        (first === '--help' || first === '-h' || first === undefined) &&
+        !program.defaultCommand
+      ) {
         io.stdout.write(programHelp(program));
         return first === undefined ? 2 : 0;
       }
@@ -323,7 +328,8 @@ export async function runProgram(
     }
     const message = error instanceof Error ? error.message : String(error);
     log.error(`unexpected failure: ${message}`);
-    if (io.env.BERTH_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (io.env.BERTH_DEBUG && error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack}\n`);
     return 1;
   }
 }
@@ -334,4 +340,3 @@ export function main(program: ProgramSpec): void {
     process.exitCode = code;
   });
 }
-

@@ -28,7 +28,9 @@ export function parseDuration(text: string, what = 'duration'): number {
     matched = PART.lastIndex;
   }
   if (trimmed === '' || matched !== trimmed.length) {
-    const hint = /^\d+(\.\d+)?$/.test(trimmed) ? ` (add a unit: ${trimmed}s, ${trimmed}m, ...)` : '';
+    const hint = /^\d+(\.\d+)?$/.test(trimmed)
+      ? ` (add a unit: ${trimmed}s, ${trimmed}m, ...)`
+      : '';
     throw new UsageError(
       `${what}: "${text}" is not a duration; use forms like 90s, 15m, 1h, 3d or 1h30m${hint}`,
     );

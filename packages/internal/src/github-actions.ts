@@ -51,7 +51,9 @@ function appendKeyValue(file: string | undefined, key: string, value: string): b
 /** Sets a step output (`GITHUB_OUTPUT`). */
 export function setOutput(name: string, value: string, env: NodeJS.ProcessEnv = process.env): void {
   if (!appendKeyValue(env.GITHUB_OUTPUT, name, value)) {
-    process.stdout.write(`${EOL}::set-output name=${escapeProperty(name)}::${escapeData(value)}${EOL}`);
+    process.stdout.write(
+      `${EOL}::set-output name=${escapeProperty(name)}::${escapeData(value)}${EOL}`,
+    );
   }
 }
 
@@ -81,7 +83,10 @@ export function exportVariable(
  * Masks a value in the job log. Multi-line values are masked line by line: the runner
  * matches masks per line, so a single mask of the whole value would not hide its lines.
  */
-export function addMask(value: string, write: (s: string) => void = (s) => process.stdout.write(s)): void {
+export function addMask(
+  value: string,
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): void {
   for (const line of value.split(/\r?\n/)) {
     if (line.trim() !== '') write(`::add-mask::${escapeData(line)}${EOL}`);
   }

@@ -1,6 +1,11 @@
-export type { AwsClientConfig, AwsClientOptions, AwsCredentialsInput, AwsErrorInfo } from './aws.ts';
-export { AwsConfigError, awsClientConfig, awsErrorInfo, isAwsError } from './aws.ts';
 export { writeFileAtomic } from './atomic-write.ts';
+export type {
+  AwsClientConfig,
+  AwsClientOptions,
+  AwsCredentialsInput,
+  AwsErrorInfo,
+} from './aws.ts';
+export { AwsConfigError, awsClientConfig, awsErrorInfo, isAwsError } from './aws.ts';
 export type {
   CliIo,
   CommandContext,

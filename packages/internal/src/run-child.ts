@@ -111,7 +111,7 @@ export function runChild(
     child.on('close', (code, signal) => {
       detach();
       let exitCode: number;
-      if (spawnError && code === null && signal === null) {
+      if (spawnError && child.pid === undefined) {
         exitCode = spawnError.code === 'ENOENT' ? 127 : 126;
       } else if (signal) {
         exitCode = signalExitCode(signal);

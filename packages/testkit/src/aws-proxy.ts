@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An AWS error the proxy answers with instead of forwarding a call. */
@@ -207,7 +207,10 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     res: ServerResponse,
     done: (status: number) => void,
   ): void {
-    const headers = { ...req.headers, host: upstream.host };
+    const headers: Record<string, string | string[] | undefined> = {
+      ...req.headers,
+      host: upstream.host,
+    };
     if (options.accountId) headers['x-moto-account-id'] = options.accountId;
     const up = request(
       {

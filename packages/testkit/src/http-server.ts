@@ -18,10 +18,7 @@ export interface TestHttpServer {
 }
 
 /** Handler of a {@link TestHttpServer}: the request (with its body) and the response. */
-export type TestHttpHandler = (
-  req: RecordedRequest,
-  res: ServerResponse,
-) => void | Promise<void>;
+export type TestHttpHandler = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 
 /** Starts an HTTP server on 127.0.0.1 that records every request and answers via `handler`. */
 export async function startHttpServer(handler: TestHttpHandler): Promise<TestHttpServer> {

@@ -7,11 +7,21 @@ export type {
   ProxyStats,
 } from './aws-proxy.ts';
 export { randomAccountId, startAwsProxy } from './aws-proxy.ts';
+export type { ExpressionContext } from './expressions.ts';
+export { evaluateCondition, evaluateExpression, interpolate } from './expressions.ts';
 export { freePort } from './free-port.ts';
 export type { RecordedRequest, TestHttpHandler, TestHttpServer } from './http-server.ts';
 export { startHttpServer } from './http-server.ts';
 export type { MotoServer, StartMotoOptions } from './moto.ts';
 export { resetMoto, startMoto } from './moto.ts';
+export type {
+  ActionMetadata,
+  ActionRun,
+  ActionStep,
+  RunActionOptions,
+  StepRecord,
+} from './run-action.ts';
+export { parseCommandFile, readActionMetadata, runAction } from './run-action.ts';
 export type { SeedClientConfig, SeededAccount, SeedOptions } from './seed.ts';
 export { SEED_SECRET_VALUE, seedAccount } from './seed.ts';
 export type { AwsTestContext } from './use-aws.ts';

@@ -92,9 +92,11 @@ export async function seedAccount(
   const sm = new SecretsManagerClient(config);
   const domain = options.domain ?? 'preview.example.com';
   const cluster = options.cluster ?? 'dev';
-  const image = options.image ?? '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:2026.1122.143000';
+  const image =
+    options.image ?? '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:2026.1122.143000';
   const secretName = options.secretName ?? 'app/dev';
   const tags = [{ Key: 'team', Value: 'berth-demo' }];
+  const ecsTags = [{ key: 'team', value: 'berth-demo' }];
 
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
   const vpcId = vpc.Vpc?.VpcId as string;
@@ -122,9 +124,17 @@ export async function seedAccount(
     ),
     acm.send(new RequestCertificateCommand({ DomainName: `*.${domain}` })),
     r53.send(
-      new CreateHostedZoneCommand({ Name: domain, CallerReference: `seed-${Date.now()}-${Math.random()}` }),
+      new CreateHostedZoneCommand({
+        Name: domain,
+        CallerReference: `seed-${Date.now()}-${Math.random()}`,
+      }),
     ),
-    sm.send(new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify(SEED_SECRET_VALUE) })),
+    sm.send(
+      new CreateSecretCommand({
+        Name: secretName,
+        SecretString: JSON.stringify(SEED_SECRET_VALUE),
+      }),
+    ),
   ]);
   const subnetIds = [subnetA.Subnet?.SubnetId as string, subnetB.Subnet?.SubnetId as string];
   const securityGroupId = sg.GroupId as string;
@@ -171,7 +181,7 @@ export async function seedAccount(
             environment: [{ name: 'APP_ENV', value: 'dev' }],
           },
         ],
-        tags,
+        tags: ecsTags,
       }),
     ),
     ecs.send(new CreateClusterCommand({ clusterName: cluster })),
@@ -190,7 +200,11 @@ export async function seedAccount(
       DefaultActions: [
         {
           Type: 'fixed-response',
-          FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'no such environment' },
+          FixedResponseConfig: {
+            StatusCode: '404',
+            ContentType: 'text/plain',
+            MessageBody: 'no such environment',
+          },
         },
       ],
     }),
@@ -215,7 +229,11 @@ export async function seedAccount(
       enableExecuteCommand: true,
       propagateTags: 'SERVICE',
       networkConfiguration: {
-        awsvpcConfiguration: { subnets: subnetIds, securityGroups: [securityGroupId], assignPublicIp: 'DISABLED' },
+        awsvpcConfiguration: {
+          subnets: subnetIds,
+          securityGroups: [securityGroupId],
+          assignPublicIp: 'DISABLED',
+        },
       },
       loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 8080 }],
       deploymentConfiguration: {
@@ -223,7 +241,7 @@ export async function seedAccount(
         maximumPercent: 200,
         minimumHealthyPercent: 100,
       },
-      tags,
+      tags: ecsTags,
     }),
   );
 
@@ -246,7 +264,7 @@ export async function seedAccount(
     containerPort: 8080,
     targetGroupArn,
     referenceRuleArn: rule.Rules?.[0]?.RuleArn as string,
-    hostedZoneId: (zone.HostedZone?.Id as string).replace('/hostedzone/', ''),
+    hostedZoneId: String(zone.HostedZone?.Id).replace('/hostedzone/', ''),
     domain,
     secretName,
     secretArn: secret.ARN as string,

@@ -1,9 +1,9 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { seedAccount } from './seed.ts';
 import { useAws } from './use-aws.ts';
@@ -32,7 +32,10 @@ describe('test kit', () => {
   });
 
   it('injects AWS errors into chosen calls', async () => {
-    const stop = aws.proxy.fail({ operation: 'ListSecrets', error: { code: 'AccessDeniedException' } });
+    const stop = aws.proxy.fail({
+      operation: 'ListSecrets',
+      error: { code: 'AccessDeniedException' },
+    });
     const sm = new SecretsManagerClient(aws.clientConfig);
     await expect(sm.send(new ListSecretsCommand({}))).rejects.toMatchObject({
       name: 'AccessDeniedException',
