@@ -11,7 +11,12 @@ export function berthTsup(options: { cli?: boolean; extra?: Options } = {}): Opt
     format: ['esm'],
     target: 'node22',
     platform: 'node',
-    dts: { entry: { index: 'src/index.ts' }, resolve: [/^@berth\/internal/] },
+    dts: {
+      entry: { index: 'src/index.ts' },
+      resolve: [/^@berth\/internal/],
+      // The d.ts bundler must see internal's sources to inline the types they export.
+      compilerOptions: { paths: { '@berth/internal': ['../internal/src/index.ts'] } },
+    },
     clean: true,
     splitting: true,
     treeshake: true,

@@ -1,11 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startMoto } from './moto.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    motoEndpoint: string;
-  }
-}
+import './provided-context.ts';
 
 /** vitest global setup: one moto server for the whole run, its endpoint provided to tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

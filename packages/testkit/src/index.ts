@@ -10,8 +10,35 @@ export { randomAccountId, startAwsProxy } from './aws-proxy.ts';
 export type { ExpressionContext } from './expressions.ts';
 export { evaluateCondition, evaluateExpression, interpolate } from './expressions.ts';
 export { freePort } from './free-port.ts';
+export type {
+  FakeComment,
+  FakeDeployment,
+  FakeDeploymentStatus,
+  FakeGitHub,
+  FakeGitHubFault,
+  FakeGitHubOptions,
+  FakeGitHubUser,
+  FakePull,
+} from './github-server.ts';
+export { startGitHubServer } from './github-server.ts';
+export type {
+  FakeChannel,
+  FakeCheck,
+  FakePing,
+  HealthchecksFault,
+  HealthchecksServer,
+  HealthchecksServerOptions,
+} from './healthchecks-server.ts';
+export { startHealthchecksServer } from './healthchecks-server.ts';
 export type { RecordedRequest, TestHttpHandler, TestHttpServer } from './http-server.ts';
 export { startHttpServer } from './http-server.ts';
+export type {
+  AccountInventory,
+  InventoryIngressRule,
+  InventoryRule,
+  InventoryScope,
+} from './inventory.ts';
+export { listAccountResources, listIngressRules } from './inventory.ts';
 export type { MotoServer, StartMotoOptions } from './moto.ts';
 export { resetMoto, startMoto } from './moto.ts';
 export type {

@@ -228,6 +228,14 @@ export async function runAction(
       job: { status: options.jobStatus ?? 'success' },
     }) satisfies ExpressionContext;
 
+  // The runner evaluates expressions in input defaults too (`default: ${{ github.token }}`).
+  for (const [name, spec] of Object.entries(meta.inputs ?? {})) {
+    const raw = spec.default;
+    if (options.inputs?.[name] === undefined && typeof raw === 'string' && raw.includes('${{')) {
+      inputs[name] = interpolate(raw, context({}));
+    }
+  }
+
   let stdout = '';
   let stderr = '';
   let exitCode = 0;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type AwsProxy, randomAccountId, startAwsProxy } from './aws-proxy.ts';
+import './provided-context.ts';
 
 /** What a test file gets from {@link useAws}, filled in before its tests run. */
 export interface AwsTestContext {

@@ -1,0 +1,153 @@
+import {
+  planRollback,
+  type RollbackPlan,
+  type RollbackResult,
+  rollback,
+  type WatchEvent,
+  type WatchResult,
+  watchDeployment,
+} from '@berth/ecs-rollback';
+import { annotate, appendSummary, setOutput } from '@berth/internal/github-actions';
+import { type ActionInputs, readInputs } from './inputs.ts';
+import { rollbackSummary, watchSummary } from './summary.ts';
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function logEvent(event: WatchEvent): void {
+  const prefix =
+    event.kind === 'service-event' ? 'ECS: ' : event.kind === 'task-stopped' ? 'task: ' : '';
+  log(`${prefix}${event.message}`);
+}
+
+function showPlan(plan: RollbackPlan): void {
+  const images = (v: RollbackPlan['target']) =>
+    v.containers.map((c) => `${c.container}=${c.image}`).join(', ');
+  const label = (v: RollbackPlan['target']) =>
+    v.taskDefinitionArn ? `${v.family}:${v.revision}` : `${v.family}:(new revision)`;
+  log(`service ${plan.service} (cluster ${plan.cluster})`);
+  log(`  from  ${label(plan.current)}  ${images(plan.current)}`);
+  log(`  to    ${label(plan.target)}  ${images(plan.target)}`);
+  log(
+    `        ${plan.willRegister ? 'a new revision will be registered' : 'existing revision reused, nothing registered'}`,
+  );
+  log(`  why   ${plan.reason}`);
+}
+
+async function doRollback(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<RollbackResult> {
+  const where = {
+    cluster: inputs.cluster,
+    service: inputs.service,
+    ...(inputs.region ? { region: inputs.region } : {}),
+  };
+  const plan = await planRollback({
+    ...where,
+    ...(inputs.to ? { to: inputs.to } : {}),
+    ...(inputs.container ? { container: inputs.container } : {}),
+    ...(inputs.searchLimit ? { searchLimit: inputs.searchLimit } : {}),
+    register: inputs.register,
+  });
+  showPlan(plan);
+  setOutput('from-task-definition-arn', plan.current.taskDefinitionArn, env);
+  try {
+    const result = await rollback(plan, {
+      ...where,
+      wait: !inputs.noWait,
+      timeoutMs: inputs.timeoutMs,
+      ...(inputs.pollMs ? { pollMs: inputs.pollMs } : {}),
+      ...(inputs.failedTaskThreshold ? { failedTaskThreshold: inputs.failedTaskThreshold } : {}),
+      deregisterFailed: inputs.deregisterFailed,
+      dryRun: inputs.dryRun,
+      onEvent: logEvent,
+    });
+    appendSummary(rollbackSummary(plan, result), env);
+    return result;
+  } catch (error) {
+    appendSummary(
+      rollbackSummary(plan, undefined, error instanceof Error ? error.message : String(error)),
+      env,
+    );
+    throw error;
+  }
+}
+
+function ok(status: string): boolean {
+  return status === 'succeeded' || status === 'started' || status === 'dry-run';
+}
+
+/**
+ * The action: `mode: rollback` plans and rolls back (showing from -> to first); `mode: watch`
+ * watches the deployment in progress and, with `rollback-on-failure`, rolls back when it
+ * fails or times out. Sets the outputs `task-definition-arn`, `status`, `reason` and writes
+ * a job summary table. Resolves to the exit code: 1 when the deployment or rollback did not
+ * succeed, or on any error (one `::error::` annotation).
+ */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    const inputs = readInputs(env);
+    if (inputs.mode === 'rollback') {
+      const result = await doRollback(inputs, env);
+      setOutput('task-definition-arn', result.taskDefinitionArn ?? '', env);
+      setOutput('status', result.status, env);
+      setOutput('reason', result.reason, env);
+      setOutput('registered', String(result.registered), env);
+      log(result.reason);
+      for (const w of result.warnings) annotate('warning', w);
+      if (!ok(result.status)) {
+        annotate('error', result.reason);
+        return 1;
+      }
+      return 0;
+    }
+
+    const watched: WatchResult = await watchDeployment({
+      cluster: inputs.cluster,
+      service: inputs.service,
+      ...(inputs.region ? { region: inputs.region } : {}),
+      timeoutMs: inputs.timeoutMs,
+      ...(inputs.pollMs ? { pollMs: inputs.pollMs } : {}),
+      ...(inputs.failedTaskThreshold ? { failedTaskThreshold: inputs.failedTaskThreshold } : {}),
+      onEvent: logEvent,
+    });
+    appendSummary(watchSummary(inputs.service, inputs.cluster, watched), env);
+    log(`deployment ${watched.status}: ${watched.reason}`);
+    setOutput('status', watched.status, env);
+    setOutput('reason', watched.reason, env);
+    setOutput('task-definition-arn', watched.rolledBackTo ?? watched.taskDefinitionArn, env);
+    if (watched.status === 'succeeded') return 0;
+    annotate('error', `deployment ${watched.status}: ${watched.reason}`);
+    if (inputs.rollbackOnFailure && (watched.status === 'failed' || watched.status === 'timeout')) {
+      log('rolling back to the previous version');
+      try {
+        const result = await doRollback({ ...inputs, to: 'previous', dryRun: false }, env);
+        setOutput('task-definition-arn', result.taskDefinitionArn ?? '', env);
+        setOutput('rollback-status', result.status, env);
+        setOutput(
+          'reason',
+          `deployment ${watched.status}: ${watched.reason}; ${result.reason}`,
+          env,
+        );
+        log(result.reason);
+        if (!ok(result.status)) annotate('error', result.reason);
+      } catch (error) {
+        // The deployment's own status stays the step's status; the rollback's failure is extra.
+        const message = error instanceof Error ? error.message : String(error);
+        setOutput('rollback-status', 'error', env);
+        setOutput(
+          'reason',
+          `deployment ${watched.status}: ${watched.reason}; rollback not done: ${message}`,
+          env,
+        );
+        annotate('error', `rollback not done: ${message}`);
+      }
+    }
+    return 1;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    setOutput('status', 'error', env);
+    setOutput('reason', message, env);
+    annotate('error', message);
+    return 1;
+  }
+}

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { berthActionTsup } from '../../tsup.action.ts';
+
+export default defineConfig(berthActionTsup());

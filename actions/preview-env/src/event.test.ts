@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { environmentInputName, planRun, readEvent } from './event.ts';
+
+function eventEnv(name: string, payload: unknown): NodeJS.ProcessEnv {
+  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  writeFileSync(file, JSON.stringify(payload));
+  return {
+    GITHUB_EVENT_NAME: name,
+    GITHUB_EVENT_PATH: file,
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_SHA: 'merge-sha',
+    GITHUB_RUN_ID: '42',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_SERVER_URL: 'https://github.example',
+  };
+}
+
+const pr = (action: string, headRepo: string | null = 'acme/shop') => ({
+  action,
+  number: 7,
+  pull_request: {
+    number: 7,
+    head: {
+      ref: 'feature',
+      sha: 'head-sha',
+      repo: headRepo === null ? null : { full_name: headRepo },
+    },
+    base: { ref: 'main', repo: { full_name: 'acme/shop' } },
+  },
+});
+
+describe('readEvent', () => {
+  it('reads a pull request event', () => {
+    const event = readEvent(eventEnv('pull_request', pr('opened')));
+    expect(event).toEqual({
+      name: 'pull_request',
+      action: 'opened',
+      pullRequest: { number: 7, headSha: 'head-sha', headRef: 'feature', fork: false },
+      repository: 'acme/shop',
+      sha: 'head-sha',
+      runUrl: 'https://github.example/acme/shop/actions/runs/42/attempts/2',
+    });
+  });
+
+  it('sees forks, including deleted ones', () => {
+    expect(
+      readEvent(eventEnv('pull_request', pr('opened', 'mallory/shop'))).pullRequest?.fork,
+    ).toBe(true);
+    expect(readEvent(eventEnv('pull_request', pr('opened', null))).pullRequest?.fork).toBe(true);
+  });
+
+  it('explains an unreadable payload', () => {
+    expect(() => readEvent({ GITHUB_EVENT_PATH: '/nonexistent/event.json' })).toThrow(
+      /cannot read the event payload/,
+    );
+  });
+});
+
+describe('planRun', () => {
+  const plan = (mode: 'auto' | 'create' | 'delete', name: string, payload: unknown) =>
+    planRun(mode, readEvent(eventEnv(name, payload)));
+
+  it('dispatches mode auto by event', () => {
+    for (const action of ['opened', 'synchronize', 'reopened', 'labeled']) {
+      expect(plan('auto', 'pull_request', pr(action)).kind).toBe('create');
+    }
+    expect(plan('auto', 'pull_request', pr('closed')).kind).toBe('delete');
+    expect(plan('auto', 'pull_request_target', pr('closed')).kind).toBe('delete');
+    expect(plan('auto', 'pull_request', pr('edited'))).toMatchObject({ kind: 'skip', fork: false });
+    expect(plan('auto', 'schedule', { schedule: '0 3 * * *' }).kind).toBe('sweep');
+    expect(plan('auto', 'workflow_dispatch', { inputs: {} }).kind).toBe('sweep');
+    expect(() => plan('auto', 'push', {})).toThrow(
+      /mode auto does not know what to do on a "push" event/,
+    );
+  });
+
+  it('skips fork pull requests, explaining why', () => {
+    const skipped = plan('auto', 'pull_request', pr('opened', 'mallory/shop'));
+    expect(skipped).toMatchObject({ kind: 'skip', fork: true });
+    expect((skipped as { reason: string }).reason).toMatch(/fork.*no secrets/);
+    expect(plan('create', 'pull_request', pr('opened', 'mallory/shop')).kind).toBe('skip');
+    expect(plan('create', 'pull_request_target', pr('opened', 'mallory/shop')).kind).toBe('create');
+  });
+});
+
+describe('environmentInputName', () => {
+  it('uses the name input, else the pull request number', () => {
+    const event = readEvent(eventEnv('pull_request', pr('opened')));
+    expect(environmentInputName('', event)).toBe('7');
+    expect(environmentInputName('feature/x', event)).toBe('feature/x');
+    expect(() => environmentInputName('', readEvent(eventEnv('push', {})))).toThrow(
+      /input "name" is empty/,
+    );
+  });
+});

@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { runAction, useAws } from '@berth/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const aws = useAws();
+const actionDir = join(import.meta.dirname, '..');
+const PEM = '-----BEGIN KEY-----\nCANARY-pem-line-1\nCANARY-pem-line-2\n-----END KEY-----';
+
+beforeAll(async () => {
+  // The action runs from its bundle, as on a runner: build it from the current sources.
+  const tsupPkg = createRequire(import.meta.url).resolve('tsup/package.json');
+  const bin = (JSON.parse(readFileSync(tsupPkg, 'utf8')) as { bin: Record<string, string> }).bin
+    .tsup as string;
+  const build = spawnSync(process.execPath, [join(dirname(tsupPkg), bin)], {
+    cwd: actionDir,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`action build failed:\n${build.stdout}\n${build.stderr}`);
+  const sm = new SecretsManagerClient(aws.clientConfig);
+  const create = (Name: string, SecretString: string) =>
+    sm.send(new CreateSecretCommand({ Name, SecretString }));
+  await create(
+    'ci/app',
+    JSON.stringify({ DB_HOST: 'CANARY-host-1a2b', TLS_KEY: PEM, nested: { port: 5432 } }),
+  );
+  await create('ci/token', 'CANARY-token-3c4d');
+  await create('ci/reserved', JSON.stringify({ GITHUB_TOKEN: 'CANARY-reserved-5e6f' }));
+}, 120_000);
+
+const CANARIES = [
+  'CANARY-host-1a2b',
+  'CANARY-pem-line-1',
+  'CANARY-pem-line-2',
+  'CANARY-token-3c4d',
+  'CANARY-reserved-5e6f',
+];
+
+/** Output lines that are not `::add-mask::` commands must not contain a value. */
+function expectOnlyMasks(stdout: string, stderr: string): void {
+  const visible = stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+  for (const canary of CANARIES) {
+    expect(visible).not.toContain(canary);
+    expect(stderr).not.toContain(canary);
+  }
+}
+
+describe('secrets-env action', () => {
+  it('masks every value line by line before exporting them to the job', async () => {
+    const run = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/app\n# a comment\n\nci/token=API_TOKEN' },
+      env: aws.env,
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.exportedEnv).toEqual({
+      DB_HOST: 'CANARY-host-1a2b',
+      TLS_KEY: PEM,
+      NESTED_PORT: '5432',
+      API_TOKEN: 'CANARY-token-3c4d',
+    });
+    expect(run.masks).toEqual(
+      expect.arrayContaining([
+        'CANARY-host-1a2b',
+        '-----BEGIN KEY-----',
+        'CANARY-pem-line-1',
+        'CANARY-pem-line-2',
+        'CANARY-token-3c4d',
+        '5432',
+      ]),
+    );
+    // Masks come before anything is exported or logged.
+    const firstMask = run.stdout.indexOf('::add-mask::');
+    expect(firstMask).toBeGreaterThanOrEqual(0);
+    expect(
+      run.stdout.indexOf('loaded 4 variable(s) from 2 secret(s) as environment'),
+    ).toBeGreaterThan(run.stdout.lastIndexOf('::add-mask::'));
+    expect(JSON.parse(run.outputs.variables ?? '')).toEqual([
+      'DB_HOST',
+      'TLS_KEY',
+      'NESTED_PORT',
+      'API_TOKEN',
+    ]);
+    expect(run.summary).toContain('| `TLS_KEY` | `ci/app` | `TLS_KEY` |');
+    expectOnlyMasks(run.stdout, run.stderr);
+  });
+
+  it('keeps variables the job already has unless override', async () => {
+    const kept = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/token=API_TOKEN' },
+      env: { ...aws.env, API_TOKEN: 'from-the-job' },
+    });
+    expect(kept.exitCode).toBe(0);
+    expect(kept.exportedEnv).toEqual({});
+    expect(kept.stdout).toContain('::warning::API_TOKEN is already set in the job');
+    expect(kept.masks).toContain('CANARY-token-3c4d');
+    const replaced = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/token=API_TOKEN', override: 'true' },
+      env: { ...aws.env, API_TOKEN: 'from-the-job' },
+    });
+    expect(replaced.exportedEnv).toEqual({ API_TOKEN: 'CANARY-token-3c4d' });
+  });
+
+  it('sets step outputs with export: outputs', async () => {
+    const run = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/app=APP', export: 'outputs', 'name-transform': 'none' },
+      env: aws.env,
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.exportedEnv).toEqual({});
+    expect(run.outputs).toMatchObject({
+      APP_DB_HOST: 'CANARY-host-1a2b',
+      APP_TLS_KEY: PEM,
+      APP_nested_port: '5432',
+    });
+    expectOnlyMasks(run.stdout, run.stderr);
+  });
+
+  it('fails with nothing exported: missing secret, reserved name, bad input', async () => {
+    const missing = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/app\nci/missing' },
+      env: aws.env,
+    });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stdout).toContain('::error::secret "ci/missing": not found');
+    expect(missing.exportedEnv).toEqual({});
+    expect(missing.masks).toEqual([]);
+    const reserved = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/reserved' },
+      env: aws.env,
+    });
+    expect(reserved.exitCode).toBe(1);
+    expect(reserved.stdout).toContain('cannot export GITHUB_TOKEN');
+    expect(reserved.exportedEnv).toEqual({});
+    expectOnlyMasks(reserved.stdout, reserved.stderr);
+    const none = await runAction(actionDir, { inputs: { 'secret-ids': '' }, env: aws.env });
+    expect(none.exitCode).toBe(1);
+    expect(none.stdout).toContain('input "secret-ids" is required');
+    const badExport = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/app', export: 'file' },
+      env: aws.env,
+    });
+    expect(badExport.exitCode).toBe(1);
+    expect(badExport.stdout).toContain('input "export" must be env or outputs');
+  });
+});

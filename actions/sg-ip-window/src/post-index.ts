@@ -1,0 +1,3 @@
+import { runPost } from './post.ts';
+
+process.exitCode = await runPost();

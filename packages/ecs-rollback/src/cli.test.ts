@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { useAws } from '@berth/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createService,
+  familyArns,
+  REPO,
+  registerRevisions,
+  serviceTaskDefinition,
+} from '../test/ecs-fixtures.ts';
+
+const aws = useAws();
+const cli = join(import.meta.dirname, 'cli.ts');
+let ecs: ECSClient;
+let n = 0;
+
+beforeAll(() => {
+  ecs = new ECSClient(aws.clientConfig);
+});
+afterAll(() => ecs.destroy());
+
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...aws.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+async function setup(tags: string[]) {
+  n++;
+  const family = `cli${n}`;
+  const service = `svc${n}`;
+  const arns = await registerRevisions(ecs, family, tags);
+  await createService(ecs, 'dev', service, arns[arns.length - 1] as string);
+  return { family, service, arns, where: ['--cluster', 'dev', '--service', service] };
+}
+
+describe('ecs-rollback CLI', () => {
+  it('rolls back to the previous version with --no-wait, showing from -> to and the reused revision first', async () => {
+    const { family, service, arns, where } = await setup(['v1', 'v2']);
+    const r = await run([...where, '--no-wait']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`service ${service} (cluster dev)`);
+    expect(lines[1]).toMatch(new RegExp(`^  from  ${family}:2 +web=${REPO}:v2$`));
+    expect(lines[2]).toMatch(new RegExp(`^  to    ${family}:1 +web=${REPO}:v1$`));
+    expect(lines[3]).toMatch(/existing revision reused, nothing registered/);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^rolled back ${service}: ${family}:2 -> ${family}:1 \\(existing revision reused\\); not waiting`,
+        'm',
+      ),
+    );
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+    expect(await familyArns(ecs, family)).toEqual(arns);
+  });
+
+  it('prints the plan and changes nothing with --dry-run --json', async () => {
+    const { service, arns, where } = await setup(['v1', 'v2', 'v3']);
+    const r = await run([...where, '--to', 'v1', '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.status).toBe('dry-run');
+    expect(out.plan.target.taskDefinitionArn).toBe(arns[0]);
+    expect(out.plan.current.containers[0].tag).toBe('v3');
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[2]);
+  });
+
+  it('exits 3 and lists the known tags when no revision runs the tag', async () => {
+    const { service, arns, where } = await setup(['v1', 'v2']);
+    const r = await run([...where, '--to', 'v7']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /ecs-rollback: error: no ACTIVE revision of .* runs tag "v7" .*Tags that exist: v2 \(revision 2\), v1 \(revision 1\)/,
+    );
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[1]);
+  });
+
+  it('exits 3 when there is nothing to roll back to', async () => {
+    const { where } = await setup(['v1']);
+    const r = await run([...where, '--no-wait']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/nothing to roll back to/);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--service', 'x'], /--cluster is required/],
+      [
+        ['--cluster', 'dev', '--service', 'x', '--timeout', '10'],
+        /--timeout: "10" is not a duration/,
+      ],
+      [['--cluster', 'dev', '--service', 'x', '--to', 'bad tag'], /--to|to: "bad tag"/],
+      [['--cluster', 'dev', '--service', 'x', '--bogus'], /unknown option --bogus/],
+      [
+        ['history', '--cluster', 'dev', '--service', 'x', '--limit', 'lots'],
+        /--limit must be a positive whole number/,
+      ],
+      [['--cluster', 'nope', '--service', 'x'], /cluster "nope" not found/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('prints history as a table and as JSON', async () => {
+    const { family, where } = await setup(['v1', 'v2', 'v3']);
+    const table = await run(['history', ...where, '--limit', '2']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[1]).toMatch(/^ {2}REVISION +STATUS +OUTCOME +REGISTERED +IMAGES$/);
+    expect(lines[2]).toMatch(
+      new RegExp(`^\\* ${family}:3 +ACTIVE +in-progress +- +web=${REPO}:v3$`),
+    );
+    expect(lines[3]).toMatch(new RegExp(`^  ${family}:2 +ACTIVE`));
+    const json = JSON.parse((await run(['history', ...where, '--json'])).stdout);
+    expect(json.versions).toHaveLength(3);
+    expect(json.source).toBe('task-definition-family');
+  });
+
+  it('watch times out (exit 1) where deployments never progress, and rolls back with --rollback-on-failure', async () => {
+    const { service, arns, where } = await setup(['v1', 'v2']);
+    const plain = await run(['watch', ...where, '--timeout', '1s', '--poll', '200ms']);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(/^deployment timeout: no result within 1s/);
+
+    const r = await run([
+      'watch',
+      ...where,
+      '--timeout',
+      '1s',
+      '--poll',
+      '200ms',
+      '--rollback-on-failure',
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.watch.status).toBe('timeout');
+    expect(out.rollback.plan.target.taskDefinitionArn).toBe(arns[0]);
+    expect(out.rollback.status).toBe('timeout');
+    expect(r.stderr).toMatch(/rolling back to the previous version/);
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+  });
+
+  it('answers --help and --version', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/ecs-rollback history --cluster C --service S/);
+    const rollbackHelp = await run(['rollback', '--help']);
+    expect(rollbackHelp.stdout).toMatch(/--deregister-failed/);
+    expect(rollbackHelp.stdout).toMatch(/3 nothing to roll back to/);
+    const version = await run(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

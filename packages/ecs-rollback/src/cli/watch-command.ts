@@ -1,0 +1,66 @@
+import { defineCommand, isBerthError } from '@berth/internal';
+import { planRollback } from '../plan.ts';
+import { rollback } from '../rollback.ts';
+import { shortTaskDefinition } from '../task-definitions.ts';
+import { watchDeployment } from '../watch.ts';
+import { planLines, rollbackLine, watchLine } from './format.ts';
+import { logEvent, SERVICE_OPTIONS, serviceArgs, WAIT_OPTIONS, waitArgs } from './options.ts';
+import { statusExitCode } from './rollback-command.ts';
+
+/** `ecs-rollback watch`. */
+export const watchCommand = defineCommand({
+  name: 'watch',
+  summary: 'Watch the deployment in progress; optionally roll back when it fails',
+  usage: 'watch --cluster C --service S [--timeout 15m] [--rollback-on-failure] [--json]',
+  description: `Watches the deployment in progress, started by any tool, and reports failure within one
+poll of ECS showing it (rollout FAILED, circuit breaker, failed tasks, placement failures).
+With --rollback-on-failure, a failed or timed-out deployment is rolled back to the previous
+good version (a circuit-breaker rollback by ECS itself is left alone).
+Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed out, 2 usage,
+3 it failed and there was nothing to roll back to.`,
+  json: true,
+  options: {
+    ...SERVICE_OPTIONS,
+    ...WAIT_OPTIONS,
+    'rollback-on-failure': {
+      type: 'boolean',
+      description: 'Roll back to the previous version when the deployment fails or times out',
+    },
+  },
+  async run({ values, json, print, printJson, log }) {
+    const where = serviceArgs(values);
+    const wait = waitArgs(values);
+    const watched = await watchDeployment({ ...where, ...wait, onEvent: logEvent(log) });
+    const failed = watched.status === 'failed' || watched.status === 'timeout';
+    if (!values['rollback-on-failure'] || !failed) {
+      if (watched.status === 'rolled-back' && values['rollback-on-failure']) {
+        log.info('ECS already rolled the deployment back; not rolling back again');
+      }
+      if (json) printJson({ watch: watched });
+      else print(watchLine(watched));
+      return statusExitCode(watched.status);
+    }
+
+    if (!json) print(watchLine(watched));
+    log.info(
+      `deployment of ${shortTaskDefinition(watched.taskDefinitionArn)} ${watched.status}: rolling back to the previous version`,
+    );
+    let plan: Awaited<ReturnType<typeof planRollback>>;
+    try {
+      plan = await planRollback({ ...where, to: 'previous' });
+    } catch (error) {
+      if (json)
+        printJson({
+          watch: watched,
+          rollback: { error: isBerthError(error) ? error.toJSON() : String(error) },
+        });
+      throw error;
+    }
+    if (!json) for (const line of planLines(plan)) print(line);
+    const result = await rollback(plan, { ...where, ...wait, onEvent: logEvent(log) });
+    if (json) printJson({ watch: watched, rollback: result });
+    else print(rollbackLine(result));
+    // The deployment that was watched failed, whatever the rollback did.
+    return 1;
+  },
+});

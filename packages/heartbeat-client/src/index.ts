@@ -1,0 +1,43 @@
+export type { HealthchecksApiOptions } from './api-client.ts';
+export {
+  DEFAULT_API_BUDGET_MS,
+  DEFAULT_API_RETRIES,
+  DEFAULT_API_TIMEOUT_MS,
+  DEFAULT_API_URL,
+  HealthchecksApi,
+  resolveApiUrl,
+} from './api-client.ts';
+export type {
+  Channel,
+  Check,
+  CheckFields,
+  CheckRef,
+  CheckSpec,
+  DeregisterResult,
+  Flip,
+  FlipFilter,
+  PingRecord,
+  RegisterResult,
+  RegisterSpec,
+  UniqueField,
+  UpsertResult,
+} from './api-types.ts';
+export type { FittedBody, OutputTail, PingBody } from './body-fit.ts';
+export { DEFAULT_BODY_LIMIT, fitBody, truncationLine } from './body-fit.ts';
+export type { HeartbeatErrorCode, HeartbeatErrorOptions } from './errors.ts';
+export { HeartbeatError } from './errors.ts';
+export type { HttpOptions } from './http.ts';
+export type { MonitorContext, MonitorOptions } from './monitor.ts';
+export { monitor } from './monitor.ts';
+export type { PingTargetOptions } from './ping-target.ts';
+export { DEFAULT_PING_BASE, maskPingUrl } from './ping-target.ts';
+export type { PingCallOptions, PingerOptions, PingKind, PingResult } from './pinger.ts';
+export {
+  DEFAULT_PING_BUDGET_MS,
+  DEFAULT_PING_RETRIES,
+  DEFAULT_PING_TIMEOUT_MS,
+  Pinger,
+} from './pinger.ts';
+export type { RunJobOptions, RunJobResult } from './run-job.ts';
+export { runJob } from './run-job.ts';
+export { VERSION } from './version.ts';

@@ -1,0 +1,3 @@
+import { berthVitest } from '../../vitest.shared.ts';
+
+export default berthVitest();

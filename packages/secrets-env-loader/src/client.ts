@@ -1,0 +1,18 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '@berth/internal';
+
+/** Options naming the Secrets Manager client to use (an injected one wins). */
+export interface ClientOptions {
+  /** A client to use instead of building one (tests, custom credentials). */
+  client?: SecretsManagerClient;
+  /** Region when no client is given; default `AWS_REGION`, then `AWS_DEFAULT_REGION`. */
+  region?: string;
+}
+
+/** The injected client, or one built with Berth's AWS defaults. */
+export function secretsClient(options: ClientOptions): SecretsManagerClient {
+  if (options.client) return options.client;
+  return new SecretsManagerClient(
+    awsClientConfig(options.region === undefined ? {} : { region: options.region }),
+  );
+}

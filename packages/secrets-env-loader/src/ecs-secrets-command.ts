@@ -1,0 +1,151 @@
+import { readFile, stat } from 'node:fs/promises';
+import { defineCommand, UsageError, writeFileAtomic } from '@berth/internal';
+import { LOAD_OPTIONS, oneOf } from './cli-options.ts';
+import { toEcsSecrets } from './ecs-secrets.ts';
+import { SecretsEnvError } from './errors.ts';
+import { readSecretKeys } from './read-secret-keys.ts';
+import { parseSecretSpec } from './secret-spec.ts';
+import { mergeContainerSecrets } from './task-definition.ts';
+
+async function readTaskDefinition(
+  file: string,
+): Promise<{ document: unknown; indent: string; mode: number }> {
+  let text: string;
+  let mode: number;
+  try {
+    text = await readFile(file, 'utf8');
+    mode = (await stat(file)).mode & 0o777;
+  } catch (error) {
+    throw new SecretsEnvError(
+      'E_TASK_DEFINITION',
+      `cannot read task definition file ${file}: ${(error as Error).message}`,
+      {
+        exitCode: 2,
+      },
+    );
+  }
+  try {
+    const indent = /^\{\s*\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
+    return { document: JSON.parse(text), indent, mode };
+  } catch (error) {
+    throw new SecretsEnvError(
+      'E_TASK_DEFINITION',
+      `task definition file ${file} is not valid JSON: ${(error as Error).message}`,
+      {
+        exitCode: 2,
+      },
+    );
+  }
+}
+
+/** `secrets-env ecs-secrets`: the ECS `secrets` list for every key of a JSON secret. */
+export const ecsSecretsCommand = defineCommand({
+  name: 'ecs-secrets',
+  summary: "Print (or merge into a task definition) the ECS secrets list of a JSON secret's keys",
+  usage:
+    'ecs-secrets --secret <id>[=<alias>] [--container NAME --task-definition FILE] [--version-stage S | --version-id V]',
+  description: `Reads the secret's keys (never prints its values) and prints one
+{ "name": KEY, "valueFrom": "<arn>:KEY::" } entry per key: ECS takes a JSON secret only
+key by key. An alias prefixes every name. With --task-definition, the file (a
+register-task-definition input or describe-task-definition output) is written back with
+that container's secrets merged: same-name entries replaced, others kept, same-name
+plain environment entries removed. --container may be left out when there is one.`,
+  options: {
+    secret: LOAD_OPTIONS.secret,
+    container: {
+      type: 'string',
+      valueName: '<name>',
+      description: 'Container whose secrets to merge',
+    },
+    'task-definition': {
+      type: 'string',
+      valueName: '<file>',
+      description: 'Task definition JSON file to update in place',
+    },
+    'version-stage': {
+      type: 'string',
+      valueName: '<stage>',
+      description: 'Pin a staging label in valueFrom',
+    },
+    'version-id': {
+      type: 'string',
+      valueName: '<id>',
+      description: 'Pin a version id in valueFrom',
+    },
+    'name-transform': LOAD_OPTIONS['name-transform'],
+    region: LOAD_OPTIONS.region,
+  },
+  json: true,
+  async run({ values, log, json, printJson }) {
+    const specs = values.secret ?? [];
+    if (specs.length !== 1)
+      throw new UsageError('ecs-secrets takes exactly one --secret <id> (a JSON secret)');
+    const spec = parseSecretSpec(specs[0] as string);
+    if (spec.id.endsWith('*')) throw new UsageError('ecs-secrets needs one secret, not a prefix');
+    const stage = values['version-stage'];
+    const versionId = values['version-id'];
+    if (stage !== undefined && versionId !== undefined) {
+      throw new UsageError(
+        'give --version-stage or --version-id, not both: ECS accepts one of them',
+      );
+    }
+    const file = values['task-definition'];
+    if (values.container !== undefined && file === undefined) {
+      throw new UsageError('--container needs --task-definition FILE');
+    }
+    const nameTransform = oneOf('name-transform', values['name-transform'], [
+      'upper',
+      'none',
+    ] as const);
+    // Read the file before AWS so a bad file fails fast and changes nothing.
+    const taskDefinition = file === undefined ? undefined : await readTaskDefinition(file);
+    if (taskDefinition) mergeContainerSecrets(taskDefinition.document, values.container, []);
+
+    const { arn, keys } = await readSecretKeys({
+      secretId: spec.id,
+      ...(stage === undefined ? {} : { versionStage: stage }),
+      ...(versionId === undefined ? {} : { versionId }),
+      ...(values.region ? { region: values.region } : {}),
+    });
+    log.debug(`secret ${spec.id}: ${keys.length} key(s): ${keys.join(', ')}`);
+    const secrets = toEcsSecrets({
+      secretArn: arn,
+      keys,
+      ...(stage === undefined ? {} : { versionStage: stage }),
+      ...(versionId === undefined ? {} : { versionId }),
+      ...(spec.alias === undefined ? {} : { prefix: spec.alias }),
+      ...(nameTransform ? { nameTransform } : {}),
+    });
+    if (!taskDefinition || file === undefined) {
+      printJson(secrets);
+      return 0;
+    }
+    const merged = mergeContainerSecrets(taskDefinition.document, values.container, secrets);
+    await writeFileAtomic(
+      file,
+      `${JSON.stringify(merged.document, null, taskDefinition.indent)}\n`,
+      {
+        mode: taskDefinition.mode,
+      },
+    );
+    if (merged.removedFromEnvironment.length > 0) {
+      log.warn(
+        `removed ${merged.removedFromEnvironment.join(', ')} from the container's environment: ECS refuses a name in both environment and secrets`,
+      );
+    }
+    if (json) {
+      printJson({
+        file,
+        secrets,
+        added: merged.added,
+        replaced: merged.replaced,
+        removedFromEnvironment: merged.removedFromEnvironment,
+      });
+    } else {
+      log.info(
+        `merged ${secrets.length} secret(s) into ${file} (${merged.added.length} added, ${merged.replaced.length} replaced)`,
+      );
+    }
+    return 0;
+  },
+});

@@ -1,0 +1,78 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretsClient } from './client.ts';
+import { SecretsEnvError } from './errors.ts';
+import { getSecretValue } from './fetch-secrets.ts';
+import { parseJsonObject } from './json-object.ts';
+import { failuresError } from './load-secrets.ts';
+import { checkVersion, parseSecretId } from './secret-id.ts';
+
+/** Options of {@link readSecretKeys}. */
+export interface ReadSecretKeysOptions {
+  /** Name or ARN of one JSON secret (no prefix). */
+  secretId: string;
+  versionStage?: string;
+  versionId?: string;
+  client?: SecretsManagerClient;
+  region?: string;
+}
+
+/** What {@link readSecretKeys} returns: never the values. */
+export interface SecretKeys {
+  /** Full ARN, with the 6-character suffix ECS needs. */
+  arn: string;
+  name: string;
+  /** Top-level JSON keys, in the secret's order. */
+  keys: string[];
+  /** Version read, when Secrets Manager reported it. */
+  versionId?: string;
+}
+
+/**
+ * Reads one JSON secret's full ARN and top-level keys, for building an ECS `secrets` list
+ * with {@link toEcsSecrets}. The value is read only to list its keys: it is never returned
+ * or logged.
+ *
+ * @throws SecretsEnvError `E_NOT_FOUND`, `E_ACCESS_DENIED`, `E_DECRYPTION`, `E_AWS` when it
+ *   cannot be read; `E_NOT_JSON` when it is not a JSON object; `E_INVALID_SECRET_ID` /
+ *   `E_INVALID_OPTION` for bad input.
+ *
+ * @example
+ * ```ts
+ * const { arn, keys } = await readSecretKeys({ secretId: 'app/dev' });
+ * const secrets = toEcsSecrets({ secretArn: arn, keys });
+ * ```
+ */
+export async function readSecretKeys(options: ReadSecretKeysOptions): Promise<SecretKeys> {
+  const { secretId, versionStage, versionId } = options;
+  const parsed = parseSecretId(secretId);
+  if (parsed.kind === 'prefix') {
+    throw new SecretsEnvError(
+      'E_INVALID_SECRET_ID',
+      `invalid secret id "${secretId}": name one secret, not a prefix`,
+      { secretId },
+    );
+  }
+  checkVersion(secretId, versionStage, versionId);
+  const result = await getSecretValue(secretsClient(options), {
+    secretId,
+    ...(versionStage === undefined ? {} : { versionStage }),
+    ...(versionId === undefined ? {} : { versionId }),
+  });
+  if (!result.ok) throw failuresError([result.failure], '');
+  const { value } = result;
+  const parsedValue = parseJsonObject(value.text);
+  if (parsedValue.object === undefined) {
+    throw new SecretsEnvError(
+      'E_NOT_JSON',
+      `secret "${secretId}": not a JSON object (it holds ${parsedValue.holds}); ECS can reference keys only of a JSON secret`,
+      { secretId },
+    );
+  }
+  const keys = Object.keys(parsedValue.object);
+  return {
+    arn: value.arn,
+    name: value.name,
+    keys,
+    ...(value.versionId === undefined ? {} : { versionId: value.versionId }),
+  };
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { main } from '@berth/internal';
+import { program } from './program.ts';
+
+main(program);

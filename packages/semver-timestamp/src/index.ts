@@ -1,0 +1,10 @@
+export type { DateInput } from './date-input.ts';
+export { DOCKER_TAG_MAX_LENGTH, toDockerTag } from './docker-tag.ts';
+export type { SemverTimestampErrorCode } from './errors.ts';
+export { SemverTimestampError } from './errors.ts';
+export type { ParsedTimestampVersion, ParseOptions } from './parse.ts';
+export { parse } from './parse.ts';
+export type { Precision } from './timestamp-core.ts';
+export type { TimestampVersion, TimestampVersionOptions } from './timestamp-version.ts';
+export { timestampVersion } from './timestamp-version.ts';
+export { writeVersionFile } from './version-file.ts';

@@ -1,0 +1,58 @@
+import { defineCommand, runChild, signalExitCode } from '@berth/internal';
+import { openWindow, type Window } from '../open-window.ts';
+import { guardSignals } from '../signal-guard.ts';
+import { logClosed, logOpened } from './report.ts';
+import { windowFromValues, windowOptions } from './window-options.ts';
+
+/** `sg-ip-window exec`: open, run the command, always close. */
+export const execCommand = defineCommand({
+  name: 'exec',
+  summary: 'Open the window, run a command inside it, close it when the command ends',
+  usage:
+    'exec --group <sg-id>[,<sg-id>...] --port <n|a-b> [--protocol tcp|udp] [--ip auto|<address>] [--ttl 1h] -- <command> [args...]',
+  description: `SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command; the window is
+closed after the command ends, whatever ended it.
+
+Exit codes: the command's own; 128+n when it was killed by signal n (or when signal n
+arrived before it started); 127 command not found; 1 when the window could not be opened,
+or the command succeeded but the window could not be closed; 2 usage error.`,
+  options: windowOptions,
+  passThrough: true,
+  async run({ values, rest, io, log }) {
+    const guard = guardSignals();
+    try {
+      const options = windowFromValues(values, io.env, guard.signal);
+      let window: Window;
+      try {
+        window = await openWindow(options);
+      } catch (error) {
+        // Ctrl-C while detecting the address: report the signal, not the cancelled detection.
+        if (guard.received) {
+          log.error(`interrupted by ${guard.received} before the window was open`);
+          return signalExitCode(guard.received);
+        }
+        throw error;
+      }
+      logOpened(log, window);
+      let exitCode: number;
+      if (guard.received) {
+        log.warn(`received ${guard.received} while opening: not running the command`);
+        exitCode = signalExitCode(guard.received);
+      } else {
+        const [command, ...args] = rest as [string, ...string[]];
+        const result = await runChild(command, args, { env: io.env });
+        if (result.spawnError) log.error(`could not run ${command}: ${result.spawnError.message}`);
+        exitCode = result.exitCode;
+      }
+      try {
+        logClosed(log, await window.close());
+      } catch (error) {
+        log.error((error as Error).message);
+        return exitCode === 0 ? 1 : exitCode;
+      }
+      return exitCode;
+    } finally {
+      guard.release();
+    }
+  },
+});

@@ -1,0 +1,218 @@
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+  type Filter,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroupRule,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import { type AwsClientOptions, awsClientConfig, awsErrorInfo, isAwsError } from '@berth/internal';
+import { SgIpWindowError } from './errors.ts';
+import { sameCidr } from './ip-address.ts';
+import type { PortRange, WindowProtocol } from './ports.ts';
+
+/** Injected AWS clients (tests, custom middleware). */
+export interface SgIpWindowClients {
+  ec2?: EC2Client;
+}
+
+/** Builds the EC2 client unless one is injected. */
+export function ec2Client(options: AwsClientOptions & { clients?: SgIpWindowClients }): EC2Client {
+  return options.clients?.ec2 ?? new EC2Client(awsClientConfig(options));
+}
+
+const GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const RULE_ID = /^sgr-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** Validates security group ids (`sg-` and 8 or 17 hex digits); at least one. */
+export function checkGroupIds(groupIds: readonly string[] | undefined): string[] {
+  const ids = [...new Set((groupIds ?? []).map((g) => g.trim()).filter((g) => g !== ''))];
+  if (ids.length === 0) {
+    throw new SgIpWindowError(
+      'E_INVALID_INPUT',
+      'group: give at least one security group id (sg-...)',
+      {
+        exitCode: 2,
+      },
+    );
+  }
+  for (const id of ids) {
+    if (!GROUP_ID.test(id)) {
+      throw new SgIpWindowError(
+        'E_INVALID_INPUT',
+        `group: "${id}" is not a security group id; ids look like sg-0123456789abcdef0`,
+        { exitCode: 2 },
+      );
+    }
+  }
+  return ids;
+}
+
+/** Validates rule ids (`sgr-` and 8 or 17 hex digits); at least one. */
+export function checkRuleIds(ruleIds: readonly string[] | undefined): string[] {
+  const ids = [...new Set((ruleIds ?? []).map((r) => r.trim()).filter((r) => r !== ''))];
+  if (ids.length === 0) {
+    throw new SgIpWindowError('E_INVALID_INPUT', 'rule-id: give at least one rule id (sgr-...)', {
+      exitCode: 2,
+    });
+  }
+  for (const id of ids) {
+    if (!RULE_ID.test(id)) {
+      throw new SgIpWindowError(
+        'E_INVALID_INPUT',
+        `rule-id: "${id}" is not a security group rule id; ids look like sgr-0123456789abcdef0`,
+        { exitCode: 2 },
+      );
+    }
+  }
+  return ids;
+}
+
+const IAM_HINT =
+  'the caller needs ec2:AuthorizeSecurityGroupIngress, ec2:RevokeSecurityGroupIngress, ec2:DescribeSecurityGroupRules, ec2:CreateTags and ec2:DeleteTags';
+
+/** Turns an AWS failure into an {@link SgIpWindowError} that names the group and what to do. */
+export function awsFailure(error: unknown, doing: string, groupId?: string): SgIpWindowError {
+  if (error instanceof SgIpWindowError) return error;
+  const info = awsErrorInfo(error);
+  if (info.code === 'RulesPerSecurityGroupLimitExceeded') {
+    return new SgIpWindowError(
+      'E_RULE_LIMIT',
+      `security group ${groupId ?? ''} has reached its inbound rule limit (60 by default, counted separately for IPv4 and IPv6): ` +
+        `run \`sg-ip-window sweep --group ${groupId ?? '<sg-id>'}\` (or sweep()) to remove windows left behind by killed runs, ` +
+        'or raise the "Inbound or outbound rules per security group" quota',
+      { cause: error },
+    );
+  }
+  if (
+    info.code === 'InvalidGroup.NotFound' ||
+    info.code === 'InvalidGroupId.NotFound' ||
+    info.code === 'InvalidGroupId.Malformed'
+  ) {
+    return new SgIpWindowError(
+      'E_GROUP_NOT_FOUND',
+      `security group ${groupId ?? ''} was not found in this account and region: check the id and AWS_REGION`,
+      { cause: error },
+    );
+  }
+  const hint = /UnauthorizedOperation|AccessDenied/.test(info.code) ? ` (${IAM_HINT})` : '';
+  return new SgIpWindowError(
+    'E_AWS',
+    `${doing}${groupId ? ` in ${groupId}` : ''} failed: ${info.code}: ${info.message}${hint}`,
+    { cause: error, retryable: info.retryable },
+  );
+}
+
+/** What one rule is: group, protocol, ports and the CIDR it admits. */
+export interface RuleSpec {
+  groupId: string;
+  protocol: WindowProtocol;
+  ports: PortRange;
+  cidr: string;
+  family: 4 | 6;
+}
+
+/** Authorizes one ingress rule with tags and description; returns its rule id. */
+export async function authorizeRule(
+  ec2: EC2Client,
+  spec: RuleSpec,
+  description: string,
+  tags: Tag[],
+): Promise<string> {
+  const range =
+    spec.family === 4
+      ? { IpRanges: [{ CidrIp: spec.cidr, Description: description }] }
+      : { Ipv6Ranges: [{ CidrIpv6: spec.cidr, Description: description }] };
+  const out = await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: spec.groupId,
+      // One permission per call: a Duplicate must be attributable to one rule, and moto
+      // returns only the last permission's rules for several.
+      IpPermissions: [
+        { IpProtocol: spec.protocol, FromPort: spec.ports.from, ToPort: spec.ports.to, ...range },
+      ],
+      TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: tags }],
+    }),
+  );
+  const id = out.SecurityGroupRules?.[0]?.SecurityGroupRuleId;
+  if (!id) throw new Error('AuthorizeSecurityGroupIngress returned no rule id');
+  return id;
+}
+
+/** Lists security group rules matching `filters`, all pages. */
+export async function describeRules(
+  ec2: EC2Client,
+  filters: Filter[],
+): Promise<SecurityGroupRule[]> {
+  const rules: SecurityGroupRule[] = [];
+  let token: string | undefined;
+  do {
+    const out = await ec2.send(
+      new DescribeSecurityGroupRulesCommand({
+        Filters: filters,
+        MaxResults: 1000,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    rules.push(...(out.SecurityGroupRules ?? []));
+    token = out.NextToken;
+  } while (token);
+  return rules;
+}
+
+const PROTOCOL_NUMBERS: Record<WindowProtocol, string> = { tcp: '6', udp: '17' };
+
+/** Finds the ingress rule identical to `spec` (protocol, ports, CIDR), if any. */
+export async function findIdenticalRule(
+  ec2: EC2Client,
+  spec: RuleSpec,
+): Promise<SecurityGroupRule | undefined> {
+  const rules = await describeRules(ec2, [{ Name: 'group-id', Values: [spec.groupId] }]);
+  return rules.find(
+    (r) =>
+      r.IsEgress === false &&
+      (r.IpProtocol === spec.protocol || r.IpProtocol === PROTOCOL_NUMBERS[spec.protocol]) &&
+      r.FromPort === spec.ports.from &&
+      r.ToPort === spec.ports.to &&
+      sameCidr((spec.family === 4 ? r.CidrIpv4 : r.CidrIpv6) ?? '', spec.cidr),
+  );
+}
+
+/** Adds or overwrites tags on a rule. */
+export async function tagRule(ec2: EC2Client, ruleId: string, tags: Tag[]): Promise<void> {
+  await ec2.send(new CreateTagsCommand({ Resources: [ruleId], Tags: tags }));
+}
+
+/** Removes tags (by key) from a rule. */
+export async function untagRule(ec2: EC2Client, ruleId: string, keys: string[]): Promise<void> {
+  await ec2.send(
+    new DeleteTagsCommand({ Resources: [ruleId], Tags: keys.map((Key) => ({ Key })) }),
+  );
+}
+
+/** Revokes one rule by id; `false` when it was already gone (`InvalidPermission.NotFound`). */
+export async function revokeRule(
+  ec2: EC2Client,
+  groupId: string,
+  ruleId: string,
+): Promise<boolean> {
+  try {
+    const out = await ec2.send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [ruleId] }),
+    );
+    // Some regions report an unknown rule as UnknownIpPermissions instead of failing.
+    return (out.UnknownIpPermissions?.length ?? 0) === 0;
+  } catch (error) {
+    if (isAwsError(error, 'InvalidPermission.NotFound', 'InvalidSecurityGroupRuleId.NotFound'))
+      return false;
+    throw error;
+  }
+}
+
+/** True for the errors a vanished rule gives to tag calls. */
+export function isRuleGone(error: unknown): boolean {
+  return /NotFound/.test(awsErrorInfo(error).code);
+}

@@ -1,0 +1,99 @@
+// Step 2: a preview environment for pull request 42 (create, list, update with a new image),
+// plus one for a long branch name that `sweep` removes at the end.
+import { listAccountResources } from '../../../packages/testkit/src/inventory.ts';
+import { type DemoContext, type Step, seeded } from '../context.ts';
+
+export const previewStep: Step = {
+  title: 'Preview environment for pull request 42: create, list, update',
+  tools: ['semver-timestamp', 'preview-env'],
+  async run(ctx) {
+    const { out, cli, state } = ctx;
+    const s = seeded(ctx);
+    out.note('CI builds the PR’s image and tags it with the build time:');
+    const first = await cli.run('semver-timestamp', ['--format', 'docker']);
+    state.prTags.push(first.stdout.trim());
+
+    await cli.run('preview-env', [
+      'create',
+      '42',
+      '--image',
+      imageOf(ctx, 0),
+      '--env',
+      'FEATURE_FLAGS=new-checkout',
+    ]);
+    const afterCreate = await prService(ctx);
+    state.prService = afterCreate.name;
+    state.prTaskDefinitions.push(afterCreate.taskDefinition);
+    out.ok(`service ${afterCreate.name} runs ${shortArn(afterCreate.taskDefinition)}`);
+
+    out.note(
+      'Branch names work too; a name past an AWS limit (target group: 32 characters) gets a stable hash:',
+    );
+    await cli.run('preview-env', ['create', state.branchEnvironment, '--image', imageOf(ctx, 0)]);
+    state.branchDeployedAt = Date.now();
+    const groups = await listAccountResources(ctx.aws, {
+      cluster: s.cluster,
+      listenerArn: s.listenerArn,
+      hostedZoneId: s.hostedZoneId,
+    });
+    for (const tg of groups.targetGroups) {
+      if (tg.arn !== s.targetGroupArn && !tg.name.endsWith('pr-42')) {
+        out.ok(`its target group is ${tg.name} (${tg.name.length} characters)`);
+      }
+    }
+
+    await cli.run('preview-env', ['ls']);
+
+    out.note('A new push to the PR: a new image, the same environment updated in place.');
+    const second = await cli.run('semver-timestamp', [
+      '--format',
+      'docker',
+      '--after',
+      state.prTags[0] as string,
+    ]);
+    state.prTags.push(second.stdout.trim());
+    await cli.run('preview-env', ['create', '42', '--image', imageOf(ctx, 1)]);
+    const afterUpdate = await prService(ctx);
+    if (afterUpdate.name !== state.prService) {
+      throw new Error(
+        `the update made a second service (${afterUpdate.name}) instead of updating ${state.prService}`,
+      );
+    }
+    if (afterUpdate.taskDefinition === afterCreate.taskDefinition) {
+      throw new Error('the update did not register a task definition revision for the new image');
+    }
+    state.prTaskDefinitions.push(afterUpdate.taskDefinition);
+    out.ok(
+      `updated in place: ${afterUpdate.name} now runs ${shortArn(afterUpdate.taskDefinition)}`,
+    );
+    out.ok(`served at https://pr-42.${s.domain} through the shared ALB ${s.loadBalancerDnsName}`);
+  },
+};
+
+/** `<repository>:<tag>` of the PR's n-th push. */
+export function imageOf(ctx: DemoContext, n: number): string {
+  return `${ctx.state.repository}:${ctx.state.prTags[n]}`;
+}
+
+/** The ECS service of the PR 42 environment, read from the emulator. */
+async function prService(ctx: DemoContext): Promise<{ name: string; taskDefinition: string }> {
+  const s = seeded(ctx);
+  const inventory = await listAccountResources(ctx.aws, {
+    cluster: s.cluster,
+    listenerArn: s.listenerArn,
+    hostedZoneId: s.hostedZoneId,
+  });
+  const service = inventory.services.find((svc) => /(^|-)pr-42$/.test(svc.name));
+  if (!service) {
+    const names = inventory.services.map((svc) => svc.name).join(', ');
+    throw new Error(
+      `no ACTIVE service for pull request 42 in cluster ${s.cluster} (found: ${names})`,
+    );
+  }
+  return service;
+}
+
+/** `family:revision` of a task definition ARN. */
+export function shortArn(taskDefinitionArn: string): string {
+  return taskDefinitionArn.split('/').pop() ?? taskDefinitionArn;
+}
