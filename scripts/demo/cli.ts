@@ -55,8 +55,11 @@ export class CliFailure extends Error {
 /** Runs Berth CLIs with a fixed environment and working directory. */
 export interface CliRunner {
   run(tool: Tool, args: string[], options?: RunOptions): Promise<CliResult>;
-  /** Stops every CLI still running (used on Ctrl-C). */
-  killAll(signal: NodeJS.Signals): void;
+  /**
+   * Signals every CLI still running (used on Ctrl-C) and waits until they have exited (at
+   * most `graceMs`, then they are killed), so their own cleanup runs before the emulator stops.
+   */
+  stopAll(signal: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
 /** Path of a tool's built CLI under the repository root. */
@@ -89,8 +92,20 @@ export function createCliRunner(options: {
 }): CliRunner {
   const running = new Set<ReturnType<typeof spawn>>();
   return {
-    killAll(signal) {
-      for (const child of running) child.kill(signal);
+    async stopAll(signal, graceMs = 5_000) {
+      const exits = [...running].map(
+        (child) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('close', () => done());
+            child.kill(signal);
+          }),
+      );
+      const timer = setTimeout(() => {
+        for (const child of running) child.kill('SIGKILL');
+      }, graceMs);
+      await Promise.all(exits);
+      clearTimeout(timer);
     },
     async run(tool, args, runOptions = {}) {
       const line = commandLine(tool, args);

@@ -5,6 +5,8 @@
 // Usage: node scripts/demo/main.ts [--report FILE] [--until N]
 //   --report FILE   also write a JSON report (steps, timings, leftovers) to FILE
 //   --until N       stop after step N (the emulator is still stopped and cleaned up)
+// BERTH_DEMO_FAIL_STEP=N makes step N fail after it ran (the tests use it to prove that a
+// failing step still stops the emulator and names the step).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -108,6 +110,7 @@ const ctx: DemoContext = {
 };
 
 let cleaning: Promise<void> | undefined;
+let interrupted = false;
 /** Runs every registered cleanup once, newest first; a failing one does not stop the rest. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
@@ -124,10 +127,15 @@ function cleanup(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    if (cleaning) return;
+    const code = 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1);
+    // A second Ctrl-C does not wait: the emulator is killed on exit (see startMoto).
+    if (interrupted) process.exit(code);
+    interrupted = true;
     process.stderr.write(`\ndemo: ${signal}: stopping the running command and the emulator…\n`);
-    cli.killAll('SIGTERM');
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void cli
+      .stopAll('SIGTERM')
+      .then(cleanup)
+      .finally(() => process.exit(code));
   });
 }
 
@@ -135,13 +143,23 @@ out.plain('Berth demo: the main job on a local AWS emulator (no AWS account, no 
 out.plain('Every command below is a real Berth CLI, run as you would type it.');
 const reports: StepReport[] = [];
 let failed: StepReport | undefined;
+/** Parks the main flow once a signal came: the handler cleans up and exits. */
+const parkIfInterrupted = async () => {
+  if (interrupted) await new Promise(() => {});
+};
 for (const [i, step] of steps.entries()) {
+  await parkIfInterrupted();
   out.step(i + 1, STEPS.length, step.title);
   const t0 = performance.now();
   const report: StepReport = { n: i + 1, title: step.title, ok: true, durationMs: 0 };
   try {
     await step.run(ctx);
+    if (process.env.BERTH_DEMO_FAIL_STEP === String(i + 1)) {
+      throw new Error('failure injected by BERTH_DEMO_FAIL_STEP');
+    }
   } catch (error) {
+    // A CLI killed by Ctrl-C is not a failing step.
+    await parkIfInterrupted();
     report.ok = false;
     report.error = (error as Error).message;
     failed = report;

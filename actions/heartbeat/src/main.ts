@@ -1,4 +1,10 @@
-import { Pinger, type PingerOptions, type PingResult, runJob } from '@berth/heartbeat-client';
+import {
+  Pinger,
+  type PingerOptions,
+  type PingResult,
+  pingTargetSecrets,
+  runJob,
+} from '@berth/heartbeat-client';
 import { parseDuration } from '@berth/internal';
 import {
   addMask,
@@ -58,7 +64,6 @@ function pingerOptions(env: NodeJS.ProcessEnv, runId: string | undefined): Pinge
   const pingKey = value('ping-key') || env.HC_PING_KEY?.trim() || '';
   const baseUrl = value('base-url') || env.HC_BASE_URL?.trim() || '';
   const pingUrl = value('ping-url') || (named.length === 0 ? env.HC_PING_URL?.trim() || '' : '');
-  for (const secret of [pingUrl, value('uuid'), pingKey]) if (secret) addMask(secret);
   const retriesText = value('retries');
   if (retriesText !== '' && (!/^\d+$/.test(retriesText) || Number(retriesText) > 10)) {
     throw new Error(`input "retries" must be a whole number from 0 to 10, got "${retriesText}"`);
@@ -72,6 +77,9 @@ function pingerOptions(env: NodeJS.ProcessEnv, runId: string | undefined): Pinge
       'no check to ping: set input "ping-url" (e.g. ${{ secrets.HC_PING_URL }}), "uuid", or "slug" with "ping-key"',
     );
   }
+  // Masked before anything can fail, so no later message or command output shows them.
+  for (const secret of [pingUrl, value('uuid'), pingKey]) if (secret) addMask(secret);
+  for (const secret of pingTargetSecrets(target)) addMask(secret);
   const timeoutMs = durationInput('timeout', env);
   const budgetMs = durationInput('budget', env);
   return {

@@ -61,6 +61,16 @@ export async function run(options: RunOptions = {}): Promise<number> {
   let inputs: ActionInputs;
   let event: EventContext;
   let ops: PreviewOps;
+  // A cancelled job gets SIGINT, then SIGTERM, then SIGKILL a few seconds later. Dying at
+  // the first signal could stop a create between two AWS calls; finishing the operation
+  // lets it complete or roll back within that grace time.
+  const onSignal = (signal: NodeJS.Signals) =>
+    annotate(
+      'warning',
+      `${signal}: the job is being cancelled; finishing the AWS operation in progress so nothing is left half-made`,
+    );
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     inputs = readInputs(env);
     event = readEvent(env);
@@ -89,6 +99,9 @@ export async function run(options: RunOptions = {}): Promise<number> {
   } catch (error) {
     ctx.error(errorText(error));
     return isBerthError(error) ? error.exitCode : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

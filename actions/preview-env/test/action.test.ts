@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -316,6 +317,57 @@ describe('preview-env action', () => {
     const closed = await act(pullRequestEvent('closed', { number: 41, headSha: sha(41) }));
     expect(closed.exitCode, log(closed)).toBe(0);
     expect(stateSequence('preview/pr-41')).toEqual([['in_progress', 'failure', 'inactive']]);
+  }, 180_000);
+
+  it('finishes the AWS operation in progress when the job is cancelled', async () => {
+    const before = await inventory();
+    gh.setPull({ number: 61 });
+    const dir = mkdtempSync(join(tmpdir(), 'cancel-'));
+    const eventFile = join(dir, 'event.json');
+    const outputFile = join(dir, 'output');
+    writeFileSync(
+      eventFile,
+      JSON.stringify(pullRequestEvent('opened', { number: 61, headSha: sha(61) }).payload),
+    );
+    writeFileSync(outputFile, '');
+    aws.proxy.resetStats();
+    aws.proxy.setLatency(150);
+    const child = spawn(process.execPath, [join(actionDir, 'dist/index.mjs')], {
+      cwd: workspace,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...aws.env,
+        GITHUB_API_URL: gh.url,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: eventFile,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_REPOSITORY: gh.repository,
+        GITHUB_WORKSPACE: workspace,
+        INPUT_IMAGE: image(61),
+        INPUT_GITHUB_TOKEN: gh.token,
+      },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    try {
+      // Cancel as soon as the create has started talking to AWS.
+      while (aws.proxy.stats().total === 0) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGINT');
+      child.kill('SIGTERM');
+      expect(await exited, stdout).toBe(0);
+    } finally {
+      aws.proxy.setLatency(0);
+    }
+    expect(stdout).toContain('::warning::SIGINT: the job is being cancelled');
+    expect(readFileSync(outputFile, 'utf8')).toContain(`https://pr-61.${seeded.domain}`);
+    expect((await inventory()).services.map((s) => s.name)).toContain('pv-pr-61');
+
+    const closed = await act(pullRequestEvent('closed', { number: 61, headSha: sha(61) }));
+    expect(closed.exitCode, log(closed)).toBe(0);
+    expect(await inventory()).toEqual(before);
   }, 180_000);
 
   it('rejects bad input before touching AWS or GitHub', async () => {

@@ -50,12 +50,3 @@ export function withTagOrDigest(image: string, ref: { tag?: string; digest?: str
 export function effectiveTag(ref: ImageReference): string | undefined {
   return ref.tag ?? (ref.digest ? undefined : 'latest');
 }
-
-/** Short form for people: the last path segment with its tag or a shortened digest. */
-export function shortImage(image: string): string {
-  const ref = parseImage(image);
-  const name = ref.repository.slice(ref.repository.lastIndexOf('/') + 1);
-  if (ref.tag) return `${name}:${ref.tag}`;
-  if (ref.digest) return `${name}@${ref.digest.slice(0, 19)}`;
-  return name;
-}

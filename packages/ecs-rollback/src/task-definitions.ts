@@ -87,8 +87,6 @@ export interface DescribedTaskDefinition {
 export class TaskDefinitionReader {
   readonly #ecs: ECSClient;
   readonly #cache = new Map<string, Promise<DescribedTaskDefinition>>();
-  /** Number of DescribeTaskDefinition calls made (for tests and benchmarks). */
-  calls = 0;
 
   constructor(ecs: ECSClient) {
     this.#ecs = ecs;
@@ -109,7 +107,6 @@ export class TaskDefinitionReader {
   }
 
   async #load(id: string): Promise<DescribedTaskDefinition> {
-    this.calls++;
     try {
       const out = await this.#ecs.send(
         new DescribeTaskDefinitionCommand({ taskDefinition: id, include: ['TAGS'] }),

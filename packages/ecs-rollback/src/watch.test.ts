@@ -244,6 +244,25 @@ describe('watchDeployment', () => {
     await expect(watching).rejects.toThrow('stop');
   });
 
+  it('refuses services whose deployments another controller runs', async () => {
+    const ecs = fakeEcs({
+      DescribeServices: () => ({
+        services: [
+          {
+            status: 'ACTIVE',
+            taskDefinition: 'web:1',
+            deploymentController: { type: 'CODE_DEPLOY' },
+          },
+        ],
+      }),
+    });
+    const error = await watchDeployment({ ...ref, clients: { ecs }, clock: fakeClock() }).catch(
+      (e) => e,
+    );
+    expect(error.code).toBe('E_INPUT');
+    expect(error.message).toMatch(/CODE_DEPLOY deployment controller/);
+  });
+
   it('refuses bad settings', async () => {
     for (const bad of [{ timeoutMs: 0 }, { pollMs: -1 }, { failedTaskThreshold: 0 }]) {
       const error = await watchDeployment({ ...ref, ...bad, clients: { ecs: fakeEcs({}) } }).catch(

@@ -181,6 +181,13 @@ class Watcher {
       if (this.#transient(error)) return undefined;
       throw error;
     }
+    const controller = service.deploymentController?.type;
+    if (controller && controller !== 'ECS') {
+      throw new EcsRollbackError(
+        'E_INPUT',
+        `service ${this.#ref.service} uses the ${controller} deployment controller, whose deployments are task sets ECS does not report as service deployments: watch them in ${controller === 'CODE_DEPLOY' ? 'CodeDeploy' : 'the controller'}`,
+      );
+    }
     this.#expected ??= service.taskDefinition as string;
     const deployments = service.deployments ?? [];
     const primary = deployments.find((d) => d.status === 'PRIMARY');

@@ -1,5 +1,5 @@
 import { backoffDelay, type Clock, systemClock } from '@berth/internal';
-import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { DEFAULT_USER_AGENT } from './version.ts';
 
 /** Transport options shared by the pinger and the Management API client. */
@@ -66,10 +66,20 @@ export interface RetryRule {
   network: boolean;
 }
 
+type Undici = typeof import('undici');
+let undici: Promise<Undici> | undefined;
 let sharedDispatcher: Dispatcher | undefined;
 
+// undici is loaded on the first request, not at import: a CLI answering --help or a usage
+// error never pays for it, and `heartbeat run` loads it while the command already runs.
+function loadUndici(): Promise<Undici> {
+  undici ??= import('undici');
+  return undici;
+}
+
 /** The shared proxy-aware dispatcher, created on first use (so it reads the env then). */
-export function defaultDispatcher(): Dispatcher {
+async function defaultDispatcher(): Promise<Dispatcher> {
+  const { EnvHttpProxyAgent } = await loadUndici();
   sharedDispatcher ??= new EnvHttpProxyAgent();
   return sharedDispatcher;
 }
@@ -115,6 +125,7 @@ export function retryAfterMs(
 }
 
 async function attemptOnce(
+  request: Undici['request'],
   req: HttpRequest,
   timeoutMs: number,
   dispatcher: Dispatcher,
@@ -159,7 +170,8 @@ export async function exchange(
   options: HttpOptions & { timeoutMs: number; retries: number; budgetMs: number },
 ): Promise<HttpExchange> {
   const clock = options.clock ?? systemClock;
-  const dispatcher = options.dispatcher ?? defaultDispatcher();
+  const { request } = await loadUndici();
+  const dispatcher = options.dispatcher ?? (await defaultDispatcher());
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const deadline = clock.now() + options.budgetMs;
   let answer: HttpAnswer | undefined;
@@ -174,7 +186,7 @@ export async function exchange(
     const timeoutMs = Math.min(options.timeoutMs, remaining);
     attempts++;
     try {
-      answer = await attemptOnce(req, timeoutMs, dispatcher, userAgent, options.signal);
+      answer = await attemptOnce(request, req, timeoutMs, dispatcher, userAgent, options.signal);
       failure = undefined;
       if (!retry.status(answer.status)) return result(answer, undefined, attempts, false, false);
     } catch (error) {

@@ -30,7 +30,7 @@ export type { HttpOptions } from './http.ts';
 export type { MonitorContext, MonitorOptions } from './monitor.ts';
 export { monitor } from './monitor.ts';
 export type { PingTargetOptions } from './ping-target.ts';
-export { DEFAULT_PING_BASE, maskPingUrl } from './ping-target.ts';
+export { DEFAULT_PING_BASE, maskPingUrl, pingTargetSecrets } from './ping-target.ts';
 export type { PingCallOptions, PingerOptions, PingKind, PingResult } from './pinger.ts';
 export {
   DEFAULT_PING_BUDGET_MS,

@@ -168,6 +168,16 @@ export function resolveTarget(options: PingTargetOptions): ResolvedTarget {
   };
 }
 
+/**
+ * The values of a ping target that must never be shown whole: the check's UUID, or the
+ * project's ping key. For log maskers such as GitHub Actions' `add-mask`.
+ *
+ * @throws HeartbeatError `E_INVALID_INPUT` when the target is invalid.
+ */
+export function pingTargetSecrets(options: PingTargetOptions): string[] {
+  return [...resolveTarget(options).secrets];
+}
+
 /** The URL of one ping: the check's URL, the kind's suffix, `rid` and `create`. */
 export function pingEndpoint(target: ResolvedTarget, suffix: string, runId?: string): string {
   const url = suffix === '' ? new URL(target.base) : joinPath(target.base, suffix);

@@ -16,3 +16,19 @@ export function secretsClient(options: ClientOptions): SecretsManagerClient {
     awsClientConfig(options.region === undefined ? {} : { region: options.region }),
   );
 }
+
+/**
+ * Runs `fn` with the injected client, or with one built for the call and destroyed after it
+ * (its sockets would otherwise linger until they time out).
+ */
+export async function withSecretsClient<T>(
+  options: ClientOptions,
+  fn: (client: SecretsManagerClient) => Promise<T>,
+): Promise<T> {
+  const client = secretsClient(options);
+  try {
+    return await fn(client);
+  } finally {
+    if (client !== options.client) client.destroy();
+  }
+}

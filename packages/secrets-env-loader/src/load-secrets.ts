@@ -1,6 +1,7 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsErrorInfo } from '@berth/internal';
 import { failureFromError } from './aws-failure.ts';
-import { type ClientOptions, secretsClient } from './client.ts';
+import { type ClientOptions, withSecretsClient } from './client.ts';
 import { type SecretFailure, SecretsEnvError } from './errors.ts';
 import { type ExpandedVariable, expandSecret } from './expand.ts';
 import { type FetchRequest, fetchSecrets } from './fetch-secrets.ts';
@@ -158,8 +159,20 @@ export async function loadSecrets(options: LoadSecretsOptions): Promise<LoadedSe
     );
   }
   const parsed = requests.map(checkRequest);
-  const client = secretsClient(options);
+  return withSecretsClient(options, (client) =>
+    load(client, requests, parsed, transform, onConflict, log),
+  );
+}
 
+/** The AWS part of {@link loadSecrets}, after the input is checked. */
+async function load(
+  client: SecretsManagerClient,
+  requests: readonly SecretRequest[],
+  parsed: readonly ParsedSecretId[],
+  transform: NameTransform,
+  onConflict: 'error' | 'last-wins',
+  log: (message: string) => void,
+): Promise<LoadedSecrets> {
   const failures: SecretFailure[] = [];
   const prefixes = [...new Set(parsed.filter((p) => p.kind === 'prefix').map((p) => p.prefix))];
   const listed = new Map<string, ListedSecret[]>();

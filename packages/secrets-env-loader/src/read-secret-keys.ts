@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { secretsClient } from './client.ts';
+import { withSecretsClient } from './client.ts';
 import { SecretsEnvError } from './errors.ts';
 import { getSecretValue } from './fetch-secrets.ts';
 import { parseJsonObject } from './json-object.ts';
@@ -53,11 +53,13 @@ export async function readSecretKeys(options: ReadSecretKeysOptions): Promise<Se
     );
   }
   checkVersion(secretId, versionStage, versionId);
-  const result = await getSecretValue(secretsClient(options), {
-    secretId,
-    ...(versionStage === undefined ? {} : { versionStage }),
-    ...(versionId === undefined ? {} : { versionId }),
-  });
+  const result = await withSecretsClient(options, (client) =>
+    getSecretValue(client, {
+      secretId,
+      ...(versionStage === undefined ? {} : { versionStage }),
+      ...(versionId === undefined ? {} : { versionId }),
+    }),
+  );
   if (!result.ok) throw failuresError([result.failure], '');
   const { value } = result;
   const parsedValue = parseJsonObject(value.text);

@@ -7,7 +7,8 @@ import { BerthError } from '@berth/internal';
  * - `E_IP_DETECTION_FAILED`: no IP source gave a public address in time.
  * - `E_GROUP_NOT_FOUND`: a security group does not exist (or is not visible to the caller).
  * - `E_RULE_LIMIT`: a security group is full (`RulesPerSecurityGroupLimitExceeded`).
- * - `E_NOT_OURS`: a rule to close carries no sg-ip-window tags; it was left alone.
+ * - `E_NOT_OURS`: a rule given to `sg-ip-window close` carries no sg-ip-window tags (or is in
+ *   another group); it was left alone.
  * - `E_CLOSE_FAILED`: some rules could not be closed (their ids are in the message).
  * - `E_AWS`: any other AWS failure.
  */

@@ -47,7 +47,11 @@ describe('joining races', () => {
         () => ({ SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-0000000000000000b' }] }),
       ],
       DescribeSecurityGroupRules: [
-        () => ({ SecurityGroupRules: [rule('sgr-0000000000000000a', [{ Key: 'sg-ip-window:owner', Value: 'other' }])] }),
+        () => ({
+          SecurityGroupRules: [
+            rule('sgr-0000000000000000a', [{ Key: 'sg-ip-window:owner', Value: 'other' }]),
+          ],
+        }),
       ],
       CreateTags: [
         () => {
@@ -104,7 +108,13 @@ describe('joining races', () => {
       ],
     });
     await expect(
-      openWindow({ groupIds: ['sg-0123456789abcdef0'], ports: 22, ip: '203.0.113.9', owner: 'me', clients: { ec2: client } }),
+      openWindow({
+        groupIds: ['sg-0123456789abcdef0'],
+        ports: 22,
+        ip: '203.0.113.9',
+        owner: 'me',
+        clients: { ec2: client },
+      }),
     ).rejects.toMatchObject({ code: 'E_AWS', retryable: true });
   });
 });
@@ -112,7 +122,9 @@ describe('joining races', () => {
 describe('revokeRule', () => {
   it('counts UnknownIpPermissions (some default VPCs) as already closed', async () => {
     const { client } = stubEc2({
-      RevokeSecurityGroupIngress: [() => ({ Return: true, UnknownIpPermissions: [{ IpProtocol: 'tcp' }] })],
+      RevokeSecurityGroupIngress: [
+        () => ({ Return: true, UnknownIpPermissions: [{ IpProtocol: 'tcp' }] }),
+      ],
     });
     expect(await revokeRule(client, 'sg-0123456789abcdef0', 'sgr-0000000000000000a')).toBe(false);
   });

@@ -23,7 +23,9 @@ describe('parsePorts', () => {
   it.each([[0], [65536], ['22-'], ['ssh'], ['-1'], [{ from: 30, to: 20 }], [[]], [1.5]])(
     'refuses %j',
     (input) => {
-      expect(() => parsePorts(input as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_INPUT' }));
+      expect(() => parsePorts(input as never)).toThrow(
+        expect.objectContaining({ code: 'E_INVALID_INPUT' }),
+      );
     },
   );
 
@@ -50,7 +52,11 @@ describe('owners and tags', () => {
 
   it('keeps a long or odd default owner a valid, distinct tag key', () => {
     const long = (job: string) =>
-      defaultOwner({ GITHUB_RUN_ID: '1', GITHUB_REPOSITORY: `acme/${'x'.repeat(120)}`, GITHUB_JOB: job });
+      defaultOwner({
+        GITHUB_RUN_ID: '1',
+        GITHUB_REPOSITORY: `acme/${'x'.repeat(120)}`,
+        GITHUB_JOB: job,
+      });
     const a = long('deploy-a');
     const b = long('deploy-b');
     expect(`${HOLD_TAG_PREFIX}${a}`.length).toBeLessThanOrEqual(128);
@@ -60,8 +66,13 @@ describe('owners and tags', () => {
   });
 
   it('makes a description within AWS limits', () => {
-    const d = defaultDescription('gh:acme/app/run/1.1/deploy/runner', new Date('2030-01-01T00:00:00Z'));
-    expect(d).toBe('sg-ip-window: gh:acme/app/run/1.1/deploy/runner until 2030-01-01T00:00:00.000Z');
+    const d = defaultDescription(
+      'gh:acme/app/run/1.1/deploy/runner',
+      new Date('2030-01-01T00:00:00Z'),
+    );
+    expect(d).toBe(
+      'sg-ip-window: gh:acme/app/run/1.1/deploy/runner until 2030-01-01T00:00:00.000Z',
+    );
   });
 
   it('reads holds and counts unreadable expiries as live', () => {

@@ -29,7 +29,7 @@ function sanitizeOwner(raw: string): string {
   const clean = raw.replace(/[^A-Za-z0-9 _.:/=+\-@]/g, '-');
   if (clean.length <= MAX_OWNER) return clean;
   const hash = createHash('sha256').update(raw).digest('hex').slice(0, 10);
-  return `${clean.slice(0, MAX_OWNER - 11)}~${hash}`;
+  return `${clean.slice(0, MAX_OWNER - 11)}+${hash}`;
 }
 
 /**

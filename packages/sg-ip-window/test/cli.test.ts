@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateVpcCommand,
   EC2Client,
@@ -365,6 +366,28 @@ describe('open, close, whoami', () => {
     expect(await ingress(groupId)).toHaveLength(1);
     await cli(['close', '--group', groupId, '--rule-id', ids[0] as string, '--owner', 'deploy-1']);
     expect(await ingress(groupId)).toEqual([]);
+  });
+
+  it('close leaves a rule of someone else alone and says so (exit 1)', async () => {
+    const groupId = await newGroup();
+    const manual = await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            IpRanges: [{ CidrIp: '198.51.100.0/24' }],
+          },
+        ],
+      }),
+    );
+    const ruleId = manual.SecurityGroupRules?.[0]?.SecurityGroupRuleId as string;
+    const out = await cli(['close', '--group', groupId, '--rule-id', ruleId]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`${ruleId} (the rule has no sg-ip-window tags)`);
+    expect(await ingress(groupId)).toHaveLength(1);
   });
 
   it('whoami prints the address and the source that answered', async () => {

@@ -1,6 +1,7 @@
 import { defineCommand, UsageError } from '@berth/internal';
 import { closeRules } from '../close-rules.ts';
 import { checkGroupIds, checkRuleIds, describeRules, ec2Client } from '../ec2-rules.ts';
+import { SgIpWindowError } from '../errors.ts';
 import { checkOwner } from '../tags.ts';
 import { logClosed } from './report.ts';
 import { list } from './window-options.ts';
@@ -67,6 +68,10 @@ touched (exit 1). --owner must match the one open used (the default is the same)
       logClosed(log, result);
       for (const r of [...result.revoked, ...result.alreadyClosed]) print(r.ruleId);
     }
-    return result.notOurs.length > 0 ? 1 : 0;
+    if (result.notOurs.length > 0) {
+      const list = result.notOurs.map((r) => `${r.ruleId} (${r.reason})`).join(', ');
+      throw new SgIpWindowError('E_NOT_OURS', `left alone, not closed by this tool: ${list}`);
+    }
+    return 0;
   },
 });

@@ -1,0 +1,108 @@
+// Wall time `heartbeat run` adds to a job, against a local Healthchecks-compatible server:
+// `heartbeat run -- true` versus plain `true`, and versus the design source's way of
+// reporting (`curl` the ping URL after the job, as the Healthchecks docs show it). A second
+// scenario gives the server 100 ms of latency and the job 300 ms of work: heartbeat's start
+// ping runs alongside the job, so only the final ping adds to the wall time.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHealthchecksServer } from '../packages/testkit/src/healthchecks-server.ts';
+import { type BenchFigure, median, report } from './report.ts';
+
+const RUNS = 20;
+const SLOW_RUNS = 10;
+const root = join(import.meta.dirname, '..');
+const built = join(root, 'packages/heartbeat-client/dist/cli.js');
+const cli = existsSync(built) ? built : join(root, 'packages/heartbeat-client/src/cli.ts');
+
+function timed(command: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}`));
+      else resolve(performance.now() - started);
+    });
+  });
+}
+
+const hc = await startHealthchecksServer({ pingBodyLimit: 100_000 });
+const check = hc.addCheck({ name: 'bench' });
+const url = hc.pingUrlOf(check);
+
+type Way = { name: string; command: string; args: (job: string) => string[] };
+const ways: Way[] = [
+  { name: 'plain job', command: 'sh', args: (job) => ['-c', job] },
+  {
+    name: 'curl after the job',
+    command: 'sh',
+    args: (job) => ['-c', `${job} && curl -fsS -m 10 --retry 5 -o /dev/null ${url}`],
+  },
+  {
+    name: 'heartbeat run',
+    command: process.execPath,
+    args: (job) => [cli, 'run', '--ping-url', url, '--', 'sh', '-c', job],
+  },
+  { name: 'node startup alone', command: process.execPath, args: () => ['-e', '0'] },
+];
+
+async function measure(job: string, runs: number): Promise<Map<string, number>> {
+  const samples = new Map<string, number[]>(ways.map((w) => [w.name, []]));
+  for (const w of ways) await timed(w.command, w.args(job)); // warm caches
+  // Interleaved, so drift in machine load hits every way alike.
+  for (let i = 0; i < runs; i++) {
+    for (const w of ways) samples.get(w.name)?.push(await timed(w.command, w.args(job)));
+  }
+  return new Map([...samples].map(([k, v]) => [k, median(v)]));
+}
+
+const fast = await measure('true', RUNS);
+const pingsBefore = check.pings.length;
+hc.fault({ target: 'ping', kind: 'slow', delayMs: 100 });
+const slow = await measure('sleep 0.3', SLOW_RUNS);
+hc.clearFaults();
+await hc.close();
+
+const get = (m: Map<string, number>, k: string) => m.get(k) as number;
+const round = (n: number) => Math.round(n * 10) / 10;
+const figures: BenchFigure[] = [
+  { name: '`true` alone (median)', value: round(get(fast, 'plain job')), unit: 'ms' },
+  {
+    name: '`heartbeat run -- true` (median)',
+    value: round(get(fast, 'heartbeat run')),
+    unit: 'ms',
+    note: cli === built ? 'built CLI' : 'CLI from source',
+  },
+  {
+    name: 'added by heartbeat run (2 pings)',
+    value: round(get(fast, 'heartbeat run') - get(fast, 'plain job')),
+    unit: 'ms',
+  },
+  {
+    name: 'added by curl after the job (1 ping)',
+    value: round(get(fast, 'curl after the job') - get(fast, 'plain job')),
+    unit: 'ms',
+  },
+  { name: 'of which Node.js startup', value: round(get(fast, 'node startup alone')), unit: 'ms' },
+  {
+    name: '100 ms server, 300 ms job: added by heartbeat run',
+    value: round(get(slow, 'heartbeat run') - get(slow, 'plain job')),
+    unit: 'ms',
+  },
+  {
+    name: '100 ms server, 300 ms job: added by curl',
+    value: round(get(slow, 'curl after the job') - get(slow, 'plain job')),
+    unit: 'ms',
+  },
+  { name: 'pings recorded (fast scenario)', value: pingsBefore, unit: 'pings', note: `${RUNS + 1} runs each` },
+];
+
+report({
+  package: '@berth/heartbeat-client',
+  title: 'wall time added to a job by `heartbeat run` (local server)',
+  comparedWith: 'the design source: `curl -fsS -m 10 --retry 5 -o /dev/null <ping URL>` after the job',
+  figures,
+  summary: `heartbeat run adds ${Math.round(get(fast, 'heartbeat run') - get(fast, 'plain job'))} ms to a trivial job (mostly Node.js startup, ${Math.round(get(fast, 'node startup alone'))} ms) against ${Math.round(get(fast, 'curl after the job') - get(fast, 'plain job'))} ms for curl, while sending start with a run id, the exit status and the output tail; with a slow server its start ping overlaps the job, so it adds about one round trip, like curl.`,
+});
