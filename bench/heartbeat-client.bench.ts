@@ -15,15 +15,25 @@ const SLOW_RUNS = 10;
 const root = join(import.meta.dirname, '..');
 const built = join(root, 'packages/heartbeat-client/dist/cli.js');
 const cli = existsSync(built) ? built : join(root, 'packages/heartbeat-client/src/cli.ts');
+const undiciEntry = join(root, 'packages/heartbeat-client/node_modules/undici/index.js');
 
 function timed(command: string, args: string[]): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}`));
-      else resolve(performance.now() - started);
+      const elapsed = performance.now() - started;
+      if (code !== 0)
+        reject(new Error(`${args.at(-1) ?? command} exited ${code}: ${stderr.trim()}`));
+      else resolve(elapsed);
     });
   });
 }
@@ -46,6 +56,11 @@ const ways: Way[] = [
     args: (job) => [cli, 'run', '--ping-url', url, '--', 'sh', '-c', job],
   },
   { name: 'node startup alone', command: process.execPath, args: () => ['-e', '0'] },
+  {
+    name: 'node + undici load',
+    command: process.execPath,
+    args: () => ['--input-type=module', '-e', `await import(${JSON.stringify(undiciEntry)})`],
+  },
 ];
 
 async function measure(job: string, runs: number): Promise<Map<string, number>> {
@@ -67,6 +82,7 @@ await hc.close();
 
 const get = (m: Map<string, number>, k: string) => m.get(k) as number;
 const round = (n: number) => Math.round(n * 10) / 10;
+const ms = (m: Map<string, number>, k: string) => Math.round(get(m, k) - get(m, 'plain job'));
 const figures: BenchFigure[] = [
   { name: '`true` alone (median)', value: round(get(fast, 'plain job')), unit: 'ms' },
   {
@@ -85,7 +101,12 @@ const figures: BenchFigure[] = [
     value: round(get(fast, 'curl after the job') - get(fast, 'plain job')),
     unit: 'ms',
   },
-  { name: 'of which Node.js startup', value: round(get(fast, 'node startup alone')), unit: 'ms' },
+  { name: 'Node.js startup alone', value: round(get(fast, 'node startup alone')), unit: 'ms' },
+  {
+    name: 'Node.js startup + loading undici',
+    value: round(get(fast, 'node + undici load')),
+    unit: 'ms',
+  },
   {
     name: '100 ms server, 300 ms job: added by heartbeat run',
     value: round(get(slow, 'heartbeat run') - get(slow, 'plain job')),
@@ -96,13 +117,19 @@ const figures: BenchFigure[] = [
     value: round(get(slow, 'curl after the job') - get(slow, 'plain job')),
     unit: 'ms',
   },
-  { name: 'pings recorded (fast scenario)', value: pingsBefore, unit: 'pings', note: `${RUNS + 1} runs each` },
+  {
+    name: 'pings recorded (fast scenario)',
+    value: pingsBefore,
+    unit: 'pings',
+    note: `${RUNS + 1} runs each`,
+  },
 ];
 
 report({
   package: '@berth/heartbeat-client',
   title: 'wall time added to a job by `heartbeat run` (local server)',
-  comparedWith: 'the design source: `curl -fsS -m 10 --retry 5 -o /dev/null <ping URL>` after the job',
+  comparedWith:
+    'the design source: `curl -fsS -m 10 --retry 5 -o /dev/null <ping URL>` after the job',
   figures,
-  summary: `heartbeat run adds ${Math.round(get(fast, 'heartbeat run') - get(fast, 'plain job'))} ms to a trivial job (mostly Node.js startup, ${Math.round(get(fast, 'node startup alone'))} ms) against ${Math.round(get(fast, 'curl after the job') - get(fast, 'plain job'))} ms for curl, while sending start with a run id, the exit status and the output tail; with a slow server its start ping overlaps the job, so it adds about one round trip, like curl.`,
+  summary: `heartbeat run adds ${ms(fast, 'heartbeat run')} ms to a trivial job against ${ms(fast, 'curl after the job')} ms for curl; ${Math.round(get(fast, 'node + undici load'))} ms of it is starting Node.js and loading undici, the rest two local round trips (start with a run id, then the exit status with the output tail). With a 100 ms server and a 300 ms job it adds ${ms(slow, 'heartbeat run')} ms against curl's ${ms(slow, 'curl after the job')} ms: the start ping overlaps the job, so only the final ping waits.`,
 });

@@ -1,5 +1,4 @@
 // Brings in the test kit's `inject('motoEndpoint')` typing for `tsc` (useAws reads it).
-import type {} from '@berth/testkit/global-setup';
 import { berthVitest } from '../../vitest.shared.ts';
 
 export default berthVitest({ aws: true });

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, inject } from 'vitest';
 import { type AwsProxy, randomAccountId, startAwsProxy } from './aws-proxy.ts';
 import './provided-context.ts';
+
+// Loaded only under vitest: importing 'vitest' in a plain Node process (benchmarks, the demo)
+// throws, and those import this package for the emulator, proxy and seed.
+const vitest = process.env.VITEST ? await import('vitest') : undefined;
 
 /** What a test file gets from {@link useAws}, filled in before its tests run. */
 export interface AwsTestContext {
@@ -41,6 +44,8 @@ export function awsEnvFor(endpoint: string): NodeJS.ProcessEnv {
  * a test file whose vitest config uses the test kit's global setup.
  */
 export function useAws(options: { latencyMs?: number } = {}): AwsTestContext {
+  if (!vitest) throw new Error('useAws() works only inside vitest test files');
+  const { afterAll, beforeAll, inject } = vitest;
   let proxy: AwsProxy | undefined;
   const saved: NodeJS.ProcessEnv = {};
   beforeAll(async () => {
