@@ -131,5 +131,5 @@ report({
   comparedWith:
     'the design source: `curl -fsS -m 10 --retry 5 -o /dev/null <ping URL>` after the job',
   figures,
-  summary: `heartbeat run adds ${ms(fast, 'heartbeat run')} ms to a trivial job against ${ms(fast, 'curl after the job')} ms for curl; ${Math.round(get(fast, 'node + undici load'))} ms of it is starting Node.js and loading undici, the rest two local round trips (start with a run id, then the exit status with the output tail). With a 100 ms server and a 300 ms job it adds ${ms(slow, 'heartbeat run')} ms against curl's ${ms(slow, 'curl after the job')} ms: the start ping overlaps the job, so only the final ping waits.`,
+  summary: `heartbeat run adds ${ms(fast, 'heartbeat run')} ms to a trivial job against ${ms(fast, 'curl after the job')} ms for curl; ${Math.round(get(fast, 'node + undici load'))} ms of it is starting Node.js and loading undici, the rest the CLI, spawning the job and two local round trips (start with a run id, then the exit status with the output tail). With a 100 ms server and a 300 ms job it adds ${ms(slow, 'heartbeat run')} ms against curl's ${ms(slow, 'curl after the job')} ms: the start ping overlaps the job, so only the final ping waits.`,
 });
