@@ -43,15 +43,22 @@ interface StepReport {
   error?: string;
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    report: { type: 'string' },
-    until: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+const USAGE = 'Usage: node scripts/demo/main.ts [--report FILE] [--until N]';
+let flags: { report?: string; until?: string; help?: boolean };
+try {
+  ({ values: flags } = parseArgs({
+    options: {
+      report: { type: 'string' },
+      until: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`demo: ${(error as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
 if (flags.help) {
-  process.stdout.write('Usage: node scripts/demo/main.ts [--report FILE] [--until N]\n');
+  process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
 const until = flags.until === undefined ? STEPS.length : Number(flags.until);

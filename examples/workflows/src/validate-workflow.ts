@@ -1,3 +1,4 @@
+import { checkWorkflowStructure, expressionsIn, pinProblem } from '@berth/repo-checks';
 import { evaluateExpression } from '@berth/testkit';
 import { parseDocument } from 'yaml';
 
@@ -12,7 +13,6 @@ export type ActionLookup = (name: string) => ActionSpec | undefined;
 
 /** How a workflow refers to a Berth action: `berth-dev/berth/actions/<name>@v1`. */
 const BERTH_ACTION = /^berth-dev\/berth\/actions\/([a-z0-9-]+)@v1$/;
-const PINNED = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/;
 const CONTEXTS = new Set([
   'github',
   'env',
@@ -51,11 +51,6 @@ type Json = Record<string, unknown>;
 
 const isMap = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Every `${{ ... }}` expression inside a string. */
-function expressionsIn(text: string): string[] {
-  return [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => (m[1] as string).trim());
-}
-
 /** Every string in a YAML value, with a path for messages. */
 function stringsIn(value: unknown, path: string): [string, string][] {
   if (typeof value === 'string') return [[path, value]];
@@ -84,25 +79,30 @@ function contextsOf(expression: string): Set<string> {
 }
 
 /**
- * Checks a workflow the way a careful reviewer (and actionlint) would, plus Berth's rules:
- * valid YAML and expressions, `permissions: {}` at the top with explicit per-job grants,
- * `id-token: write` only with OIDC credentials, every third-party action pinned by a full
- * commit SHA with a version comment, Berth actions called with inputs their `action.yml`
- * declares (required ones present) and outputs it declares, no `${{ }}` inside `run:`
- * (values reach scripts through `env:`), and a timeout on every job. Returns the problems.
+ * Checks a workflow with the repository's structural rules (`checkWorkflowStructure` from
+ * `@berth/repo-checks`: triggers, jobs, steps, top-level permissions, SHA pins, no
+ * attacker-controlled fields in `run:`), then with what an example users copy must also get
+ * right: `permissions: {}` at the top with explicit per-job grants, `id-token: write` exactly
+ * where OIDC credentials are used, a version comment on every SHA pin, Berth actions called
+ * with inputs their `action.yml` declares (required ones present) and read through outputs it
+ * declares, step ids that exist, valid expressions over known contexts, no `${{ }}` at all
+ * inside `run:` (values reach scripts through `env:`), and a timeout on every job. Returns
+ * the problems, one line each.
  */
 export function validateWorkflow(file: string, text: string, lookup: ActionLookup): string[] {
   const problems: string[] = [];
   const problem = (where: string, what: string) => problems.push(`${file}: ${where}: ${what}`);
+  for (const p of checkWorkflowStructure(text, file)) {
+    problem(p.line === undefined ? 'structure' : `line ${p.line}`, p.message);
+  }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     for (const e of doc.errors) problem('yaml', e.message);
     return problems;
   }
   const wf = doc.toJS() as unknown;
-  if (!isMap(wf)) return [`${file}: not a mapping`];
-  if (typeof wf.name !== 'string') problem('name', 'missing');
-  if (wf.on === undefined) problem('on', 'missing');
+  if (!isMap(wf)) return problems;
+  if (typeof wf.name !== 'string') problem('name', 'missing: name the workflow');
   if (!isMap(wf.permissions) || Object.keys(wf.permissions).length > 0) {
     problem('permissions', 'set `permissions: {}` at the top and grant per job');
   }
@@ -120,14 +120,12 @@ export function validateWorkflow(file: string, text: string, lookup: ActionLooku
   }
   const lines = text.split('\n');
   const jobs = isMap(wf.jobs) ? wf.jobs : {};
-  if (Object.keys(jobs).length === 0) problem('jobs', 'none');
   for (const [jobId, job] of Object.entries(jobs)) {
     const at = `jobs.${jobId}`;
     if (!isMap(job)) {
       problem(at, 'not a mapping');
       continue;
     }
-    if (job['runs-on'] === undefined) problem(at, 'no runs-on');
     if (typeof job['timeout-minutes'] !== 'number') problem(at, 'no timeout-minutes');
     const grants = isMap(job.permissions) ? job.permissions : undefined;
     if (!grants) problem(at, 'no permissions (grant exactly what the job uses)');
@@ -138,7 +136,6 @@ export function validateWorkflow(file: string, text: string, lookup: ActionLooku
       }
     }
     const steps = Array.isArray(job.steps) ? (job.steps as unknown[]) : [];
-    if (steps.length === 0) problem(at, 'no steps');
     const usesOidc = steps.some(
       (s) => isMap(s) && String(s.uses ?? '').startsWith('aws-actions/configure-aws-credentials@'),
     );
@@ -152,14 +149,10 @@ export function validateWorkflow(file: string, text: string, lookup: ActionLooku
     const ids = new Set<string>();
     for (const [i, step] of steps.entries()) {
       const where = `${at}.steps[${i}]${isMap(step) && step.id ? ` (${String(step.id)})` : ''}`;
-      if (!isMap(step)) {
-        problem(where, 'not a mapping');
-        continue;
-      }
+      if (!isMap(step)) continue;
       if (typeof step.id === 'string') ids.add(step.id);
       const hasUses = typeof step.uses === 'string';
       const hasRun = typeof step.run === 'string';
-      if (hasUses === hasRun) problem(where, 'needs exactly one of uses and run');
       if (hasRun && (step.run as string).includes('${{')) {
         problem(where, 'no ${{ }} inside run: pass values through env: instead');
       }
@@ -190,10 +183,7 @@ export function validateWorkflow(file: string, text: string, lookup: ActionLooku
         problem(where, `${uses}: Berth actions are used as berth-dev/berth/actions/<name>@v1`);
         continue;
       }
-      if (!PINNED.test(uses)) {
-        problem(where, `${uses}: pin third-party actions by full commit SHA`);
-        continue;
-      }
+      if (pinProblem(uses)) continue;
       const line = lines.find((l) => l.includes(`uses: ${uses}`));
       if (!line || !/#\s*v\d/.test(line)) {
         problem(where, `${uses}: add the version as a comment (# vX.Y.Z)`);

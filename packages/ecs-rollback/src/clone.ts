@@ -1,24 +1,5 @@
 import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-
-// Only what RegisterTaskDefinition accepts: a described task definition also carries
-// read-only fields (ARN, revision, status, requiresAttributes, registeredAt, ...).
-const REGISTER_FIELDS = [
-  'taskRoleArn',
-  'executionRoleArn',
-  'networkMode',
-  'volumes',
-  'placementConstraints',
-  'requiresCompatibilities',
-  'cpu',
-  'memory',
-  'pidMode',
-  'ipcMode',
-  'proxyConfiguration',
-  'inferenceAccelerators',
-  'ephemeralStorage',
-  'runtimePlatform',
-  'enableFaultInjection',
-] as const satisfies readonly (keyof RegisterTaskDefinitionCommandInput & keyof TaskDefinition)[];
+import { taskDefinitionSettings } from '@berth/internal';
 
 /**
  * The RegisterTaskDefinition input that registers a copy of `td` (same family, settings and
@@ -37,11 +18,7 @@ export function cloneTaskDefinition(
         : { ...c },
     ),
   };
-  const writable = input as unknown as Record<string, unknown>;
-  for (const key of REGISTER_FIELDS) {
-    const value = td[key];
-    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) writable[key] = value;
-  }
+  Object.assign(input, taskDefinitionSettings(td));
   // aws: tags are reserved and rejected by RegisterTaskDefinition.
   const userTags = tags.filter((t) => !t.key?.startsWith('aws:'));
   if (userTags.length) input.tags = userTags;

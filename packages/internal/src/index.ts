@@ -30,6 +30,7 @@ export {
 export type { BackoffOptions, Clock } from './clock.ts';
 export { backoffDelay, systemClock } from './clock.ts';
 export { formatDuration, parseDuration } from './duration.ts';
+export { taskDefinitionSettings } from './ecs-task-definition.ts';
 export type { BerthErrorOptions } from './errors.ts';
 export { BerthError, isBerthError, UsageError } from './errors.ts';
 export { mapLimit } from './map-limit.ts';

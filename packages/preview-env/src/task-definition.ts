@@ -6,6 +6,7 @@ import type {
   Secret,
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { taskDefinitionSettings } from '@berth/internal';
 import { PreviewEnvError } from './errors.ts';
 
 /** What an environment changes in the reference task definition. */
@@ -18,25 +19,6 @@ export interface TaskDefinitionChanges {
   /** `secrets` entries to add (override variables and secrets of the same name). */
   secrets: readonly Secret[];
 }
-
-// Fields DescribeTaskDefinition returns that RegisterTaskDefinition accepts.
-const COPIED = [
-  'taskRoleArn',
-  'executionRoleArn',
-  'networkMode',
-  'volumes',
-  'placementConstraints',
-  'requiresCompatibilities',
-  'cpu',
-  'memory',
-  'pidMode',
-  'ipcMode',
-  'proxyConfiguration',
-  'inferenceAccelerators',
-  'ephemeralStorage',
-  'runtimePlatform',
-  'enableFaultInjection',
-] as const;
 
 /**
  * The RegisterTaskDefinition input of an environment: the reference task definition with the
@@ -85,11 +67,7 @@ export function taskDefinitionInput(
     family: changes.family,
     containerDefinitions,
   };
-  for (const key of COPIED) {
-    const value = reference[key];
-    if (value !== undefined && value !== null)
-      (input as unknown as Record<string, unknown>)[key] = value;
-  }
+  Object.assign(input, taskDefinitionSettings(reference));
   return input;
 }
 
