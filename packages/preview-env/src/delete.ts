@@ -139,7 +139,7 @@ export async function deleteEnvironmentWith(
       ? awsStep('delete task definitions', names.family, async () => {
           await deleteInactiveTaskDefinitions(ecs, [...revisions.active, ...revisions.inactive]);
           removed.push(
-            `task definition ${names.family} (${revisions.active.length + revisions.inactive.length} revisions)`,
+            `task definition ${names.family} (${plural(revisions.active.length + revisions.inactive.length, 'revision')})`,
           );
         })
       : Promise.resolve(),
@@ -189,4 +189,8 @@ export async function deleteEnvironment(
   } finally {
     clients.release();
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

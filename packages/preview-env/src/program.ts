@@ -81,7 +81,9 @@ function ago(iso: string | undefined, now: number): string {
   if (!iso) return '-';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
-  return `${formatDuration(Math.max(0, now - t) - (Math.max(0, now - t) % 60_000)) || '<1m'} ago`;
+  const age = Math.max(0, now - t);
+  // Minutes are the useful resolution for environments that live for days.
+  return age < 60_000 ? '<1m ago' : `${formatDuration(age - (age % 60_000))} ago`;
 }
 
 const create = defineCommand({
