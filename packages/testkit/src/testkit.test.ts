@@ -44,6 +44,17 @@ describe('test kit', () => {
     await expect(sm.send(new ListSecretsCommand({}))).resolves.toBeDefined();
   });
 
+  it('fails only the n-th matching call when asked', async () => {
+    aws.proxy.fail({ operation: 'ListSecrets', nth: 2, error: { code: 'ThrottlingException' } });
+    const sm = new SecretsManagerClient(aws.clientConfig);
+    await expect(sm.send(new ListSecretsCommand({}))).resolves.toBeDefined();
+    await expect(sm.send(new ListSecretsCommand({}))).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+    await expect(sm.send(new ListSecretsCommand({}))).resolves.toBeDefined();
+    aws.proxy.clearFaults();
+  });
+
   it('measures latency rounds and concurrency', async () => {
     aws.proxy.resetStats();
     aws.proxy.setLatency(50);
