@@ -145,7 +145,7 @@ export function evaluateExpression(src: string, ctx: ExpressionContext): unknown
     let left = primary();
     for (;;) {
       const op = peek();
-      if (!op || op.t !== 'op' || !['==', '!=', '<', '>', '<=', '>='].includes(op.v)) return left;
+      if (op?.t !== 'op' || !['==', '!=', '<', '>', '<=', '>='].includes(op.v)) return left;
       eat();
       const right = primary();
       if (op.v === '==') left = looseEquals(left, right);
