@@ -1,6 +1,6 @@
 // Create and delete of a preview environment through the test kit's latency proxy at 80 ms
 // per AWS call (moto behind it): @berth/preview-env, which runs independent calls in
-// parallel (4 sequential rounds to create, 3 to delete), against the same calls made one
+// parallel (4 sequential rounds to create, 4 to delete), against the same calls made one
 // after another in EDEN's order. The proxy counts calls and sequential rounds.
 import {
   createEnvironment,

@@ -157,6 +157,8 @@ describe('loadConfig', () => {
     expect(resolveConfig(config)).toEqual(config);
     expect(resolveConfig(config, { namePrefix: 'shop' }).namePrefix).toBe('shop');
     expect(() => resolveConfig({ ...config, namePrefix: 'internal' })).toThrow('internal-');
+    expect(() => resolveConfig({ ...config, namePrefix: 'internal-app' })).toThrow('internal-');
+    expect(resolveConfig({ ...config, namePrefix: 'internals' }).namePrefix).toBe('internals');
     expect(() => resolveConfig(config, { bogus: 1 } as never)).toThrow(
       'unknown configuration option "bogus"',
     );

@@ -336,10 +336,10 @@ function resolveLayers(layers: Layer[], source: string): PreviewEnvConfig {
       'must be 1 to 16 lowercase letters, digits and hyphens, not starting or ending with a hyphen',
     );
   }
-  if (out.namePrefix === 'internal') {
+  if (/^internal(-|$)/.test(out.namePrefix as string)) {
     throw configError(
       where('namePrefix'),
-      'cannot be "internal": AWS refuses target group names starting with internal-',
+      `cannot be "${out.namePrefix}": AWS refuses target group names starting with internal-; choose another prefix`,
     );
   }
   if (out.container !== undefined && !ECS_NAME.test(out.container as string)) {

@@ -668,8 +668,17 @@ class Creation {
    */
   async undoTargetGroup(arn: string): Promise<void> {
     const { elbv2 } = this.clients;
-    const tags = (await elbTagsOf(elbv2, [arn]).catch(() => new Map<string, TagMap>())).get(arn);
-    if (tags?.[TAG.createId] && tags[TAG.createId] !== this.createId) return;
+    let tags: TagMap | undefined;
+    try {
+      tags = (await elbTagsOf(elbv2, [arn])).get(arn);
+    } catch (error) {
+      if (isAwsError(error, 'TargetGroupNotFound', 'TargetGroupNotFoundException')) return;
+      // unsure whose it is: leave it, and let the rollback report it
+      throw error;
+    }
+    // Not tagged with this call's id (another create's, or someone's group AWS handed back
+    // because the settings matched): not ours to remove.
+    if (tags?.[TAG.createId] !== this.createId) return;
     await deleteTargetGroupIfPresent(elbv2, arn, this.clock);
   }
 

@@ -79,7 +79,7 @@ export async function deleteEnvironmentWith(
     (s) => s.serviceName === names.serviceName && s.status === 'ACTIVE',
   );
   const groupArn = group?.TargetGroupArn;
-  const ownRules = rules.filter(
+  const candidateRules = rules.filter(
     (r) =>
       !r.IsDefault &&
       (ruleMatchesHost(r, names.host) ||
@@ -90,12 +90,38 @@ export async function deleteEnvironmentWith(
     : false;
   if (service && !serviceOwned)
     skipped.push(`service ${names.serviceName} (not tagged ${TAG.name}=${names.name})`);
+  const tagged = [
+    ...(groupArn ? [groupArn] : []),
+    ...candidateRules.map((r) => r.RuleArn as string),
+  ];
+  let foreignRuleUsesGroup = false;
 
-  // Round 2: remove the service, the rules, the record, deregister the revisions; read the
-  // target group's tags to be sure it is this environment's before round 3 deletes it.
-  const [groupTags] = await round([
-    groupArn
-      ? awsStep('read tags', groupArn, () => elbTagsOf(elbv2, [groupArn]))
+  // Round 2: remove the service, the record, deregister the revisions; read the tags of the
+  // target group and the rules, then remove the rules that are this environment's (a rule
+  // someone else made for the same host is left alone, as create refuses to touch it).
+  const [tags] = await round([
+    tagged.length
+      ? awsStep('read tags', tagged.join(', '), async () => {
+          const found = await elbTagsOf(elbv2, tagged);
+          await Promise.all(
+            candidateRules.map(async (r) => {
+              const what = `listener rule ${names.host} (priority ${r.Priority})`;
+              if (!isOwnedBy(found.get(r.RuleArn as string) ?? {}, config.namePrefix, names.name)) {
+                skipped.push(`${what} (not tagged ${TAG.name}=${names.name})`);
+                if (groupArn && ruleTargetGroups(r).includes(groupArn)) foreignRuleUsesGroup = true;
+                return;
+              }
+              await awsStep(
+                'delete listener rule',
+                `${names.host} (priority ${r.Priority})`,
+                async () => {
+                  if (await deleteRuleIfPresent(elbv2, r.RuleArn as string)) removed.push(what);
+                },
+              );
+            }),
+          );
+          return found;
+        })
       : Promise.resolve(new Map<string, TagMap>()),
     service && serviceOwned
       ? awsStep('delete service', names.serviceName, async () => {
@@ -103,12 +129,6 @@ export async function deleteEnvironmentWith(
             removed.push(`service ${names.serviceName}`);
         })
       : Promise.resolve(),
-    ...ownRules.map((r) =>
-      awsStep('delete listener rule', `${names.host} (priority ${r.Priority})`, async () => {
-        if (await deleteRuleIfPresent(elbv2, r.RuleArn as string))
-          removed.push(`listener rule ${names.host} (priority ${r.Priority})`);
-      }),
-    ),
     zone && records.length
       ? awsStep('delete DNS record', names.host, async () => {
           await deleteRecords(route53, zone, records);
@@ -124,12 +144,16 @@ export async function deleteEnvironmentWith(
 
   // Round 3: the target group (once no rule forwards to it) and the task definition revisions.
   const groupOwned = groupArn
-    ? isOwnedBy(groupTags.get(groupArn) ?? {}, config.namePrefix, names.name)
+    ? isOwnedBy(tags.get(groupArn) ?? {}, config.namePrefix, names.name)
     : false;
   if (groupArn && !groupOwned)
     skipped.push(`target group ${names.targetGroupName} (not tagged ${TAG.name}=${names.name})`);
+  else if (groupArn && foreignRuleUsesGroup)
+    skipped.push(
+      `target group ${names.targetGroupName} (a listener rule that is not this environment's forwards to it)`,
+    );
   await round([
-    groupArn && groupOwned
+    groupArn && groupOwned && !foreignRuleUsesGroup
       ? awsStep('delete target group', names.targetGroupName, async () => {
           if (await deleteTargetGroupIfPresent(elbv2, groupArn, clock))
             removed.push(`target group ${names.targetGroupName}`);

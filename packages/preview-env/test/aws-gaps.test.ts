@@ -1,6 +1,6 @@
 // moto differs from AWS in ways that matter here (see the team's moto notes). These tests put
 // AWS's documented behaviour back with SDK middleware on real clients talking to the emulator.
-import { CreateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import {
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
@@ -75,6 +75,28 @@ function idempotentCreateTargetGroup(
       }
     },
     { step: 'initialize', name: 'idempotentCreateTargetGroup' },
+  );
+}
+
+/** AWS: CreateService with the name of an ACTIVE service fails (moto overwrites it silently). */
+function refuseDuplicateService(ecs: ECSClient, plain: ECSClient): void {
+  ecs.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'CreateServiceCommand') {
+        const input = args.input as { cluster?: string; serviceName?: string };
+        const out = await plain.send(
+          new DescribeServicesCommand({
+            cluster: input.cluster,
+            services: [input.serviceName as string],
+          }),
+        );
+        if (out.services?.some((s) => s.status === 'ACTIVE')) {
+          throw awsError('InvalidParameterException', 'Creation of service was not idempotent.');
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'refuseDuplicateService' },
   );
 }
 
@@ -222,6 +244,7 @@ describe('AWS behaviour the emulator lacks', () => {
     });
     const other = clientsFor(aws);
     idempotentCreateTargetGroup(other.elbv2, fx.clients.elbv2);
+    refuseDuplicateService(other.ecs, fx.clients.ecs);
     staleFirstReads(other, winner.serviceName, 'app-pr-302', winner.host);
     const second = await createEnvironment('pr-302', {
       image: IMAGE_1,
@@ -231,9 +254,12 @@ describe('AWS behaviour the emulator lacks', () => {
     });
     expect(second.targetGroupArn).toBe(winner.targetGroupArn);
     expect(second.ruleArn).toBe(winner.ruleArn);
+    // AWS refused the second CreateService: it deployed to the winner's service instead.
+    expect(second).toMatchObject({ created: false, updated: true, serviceArn: winner.serviceArn });
     const inv = await inventory(fx);
     expect(inv.targetGroups).toEqual(['app-pr-302']);
     expect(inv.rules).toHaveLength(1);
+    expect(inv.services).toEqual(['app-pr-302']);
     await deleteEnvironment('pr-302', { config: fx.config, clients: fx.clients });
     expect(await inventory(fx)).toEqual(EMPTY);
   });

@@ -94,7 +94,7 @@ describe('preview-env CLI', () => {
       kept: [{ name: 'pr-42' }],
     });
     const sweptAll = await run(['sweep', '--older-than', '0s', '--keep', 'main']);
-    expect(sweptAll).toMatchObject({
+    expect(sweptAll, sweptAll.stderr).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^swept pr-42 \(idle /),
     });

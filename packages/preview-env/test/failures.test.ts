@@ -1,5 +1,6 @@
 import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
+  CreateRuleCommand,
   DeleteRuleCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -245,6 +246,40 @@ describe('failures', () => {
       aws.proxy.calls.some((c) => c.operation === 'DeleteRule' && c.injected === 'RuleNotFound'),
     ).toBe(true);
     expect(result.removed).toContain('target group app-pr-81');
+    expect(await inventory(fx)).toEqual(EMPTY);
+  });
+
+  it('leaves a hand-made rule for the same host alone, in create and in delete', async () => {
+    const host = 'hand-rule.preview.example.com';
+    const made = await fx.clients.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: fx.seed.listenerArn,
+        Priority: 7,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: fx.seed.targetGroupArn }],
+      }),
+    );
+    const ruleArn = made.Rules?.[0]?.RuleArn as string;
+    await expect(
+      createEnvironment('hand-rule', {
+        image: IMAGE_1,
+        config: fx.config,
+        clients: fx.clients,
+        clock: fakeClock(),
+      }),
+    ).rejects.toMatchObject({ code: 'E_CONFLICT', resource: ruleArn });
+    expect((await inventory(fx)).rules).toEqual([`7 ${host}`]);
+    const deleted = await deleteEnvironment('hand-rule', {
+      config: fx.config,
+      clients: fx.clients,
+      clock: fakeClock(),
+    });
+    expect(deleted).toMatchObject({
+      deleted: false,
+      skipped: [`listener rule ${host} (priority 7) (not tagged preview-env:name=hand-rule)`],
+    });
+    expect((await inventory(fx)).rules).toEqual([`7 ${host}`]);
+    await fx.clients.elbv2.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
     expect(await inventory(fx)).toEqual(EMPTY);
   });
 

@@ -141,13 +141,18 @@ describe('create, update, list, delete', () => {
       }),
     ]);
 
+    aws.proxy.setLatency(60);
     aws.proxy.resetStats();
     const deleted = await deleteEnvironment('pr-123', {
       config: fx.config,
       clients: fx.clients,
       clock,
     });
-    expect(aws.proxy.stats().rounds).toBeLessThanOrEqual(3);
+    const deleteStats = aws.proxy.stats();
+    aws.proxy.setLatency(0);
+    // reads -> tags of the rule and target group, service, record, deregister -> rule ->
+    // target group and task definition revisions
+    expect(deleteStats.rounds).toBe(4);
     expect(deleted.deleted).toBe(true);
     expect(deleted.removed).toHaveLength(5);
     expect(await inventory(fx)).toEqual(EMPTY);
