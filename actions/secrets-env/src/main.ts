@@ -52,6 +52,24 @@ function readInputs(env: NodeJS.ProcessEnv, log: (m: string) => void): ActionInp
   };
 }
 
+/**
+ * Step output names are matched case-insensitively in expressions (`steps.x.outputs.db_host`
+ * is `DB_HOST`), and `variables` is the action's own output: two variables that differ only
+ * in case, or one named `variables`, would silently hide each other.
+ */
+function checkOutputNames(names: readonly string[]): void {
+  const byLower = new Map<string, string>([['variables', 'the action output "variables"']]);
+  for (const name of names) {
+    const other = byLower.get(name.toLowerCase());
+    if (other !== undefined) {
+      throw new Error(
+        `cannot set step output ${name}: it is the same output as ${other} (output names ignore case); give the secret an alias (id=ALIAS)${other.startsWith('the action') ? '' : ' or use name-transform: upper'} (nothing was exported)`,
+      );
+    }
+    byLower.set(name.toLowerCase(), name);
+  }
+}
+
 function summaryTable(
   names: readonly string[],
   sources: Record<string, VariableSource>,
@@ -76,7 +94,7 @@ function summaryTable(
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const inputs = readInputs(env, (m) => write(`::debug::${m}`));
+    const inputs = readInputs(env, (m) => write(`::debug::${m.replace(/\r?\n/g, ' ')}`));
     const { vars, sources } = await loadSecrets(inputs.options);
     const names = Object.keys(vars);
     if (inputs.exportTo === 'env') {
@@ -86,6 +104,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
           `cannot export ${reserved.join(', ')}: the runner reserves GITHUB_*, RUNNER_*, ACTIONS_* and NODE_OPTIONS; give the secret an alias (id=ALIAS) or use export: outputs (nothing was exported)`,
         );
       }
+    } else {
+      checkOutputNames(names);
     }
     // Mask first: nothing may reach the log or another step before the runner knows to hide it.
     for (const value of Object.values(vars)) addMask(value);

@@ -29,6 +29,8 @@ beforeAll(async () => {
   );
   await create('ci/token', 'CANARY-token-3c4d');
   await create('ci/reserved', JSON.stringify({ GITHUB_TOKEN: 'CANARY-reserved-5e6f' }));
+  await create('ci/cased', JSON.stringify({ db_host: 'CANARY-lower-7a8b', DB_HOST: 'x' }));
+  await create('ci/variables', JSON.stringify({ variables: 'CANARY-vars-9c0d' }));
 }, 120_000);
 
 const CANARIES = [
@@ -37,6 +39,8 @@ const CANARIES = [
   'CANARY-pem-line-2',
   'CANARY-token-3c4d',
   'CANARY-reserved-5e6f',
+  'CANARY-lower-7a8b',
+  'CANARY-vars-9c0d',
 ];
 
 /** Output lines that are not `::add-mask::` commands must not contain a value. */
@@ -119,6 +123,25 @@ describe('secrets-env action', () => {
       APP_nested_port: '5432',
     });
     expectOnlyMasks(run.stdout, run.stderr);
+  });
+
+  it('refuses outputs that would hide each other (names ignore case), setting none', async () => {
+    const cased = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/cased', export: 'outputs', 'name-transform': 'none' },
+      env: aws.env,
+    });
+    expect(cased.exitCode).toBe(1);
+    expect(cased.stdout).toContain('cannot set step output DB_HOST');
+    expect(cased.outputs).toEqual({});
+    expect(cased.masks).toEqual([]);
+    const own = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ci/variables', export: 'outputs' },
+      env: aws.env,
+    });
+    expect(own.exitCode).toBe(1);
+    expect(own.stdout).toContain('the action output "variables"');
+    expect(own.outputs).toEqual({});
+    expectOnlyMasks(own.stdout, own.stderr);
   });
 
   it('fails with nothing exported: missing secret, reserved name, bad input', async () => {

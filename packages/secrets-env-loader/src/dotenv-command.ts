@@ -2,6 +2,7 @@ import { defineCommand, UsageError } from '@berth/internal';
 import { LOAD_OPTIONS, loadOptions } from './cli-options.ts';
 import { toDotenv, writeDotenvFile } from './dotenv.ts';
 import { loadSecrets } from './load-secrets.ts';
+import { whyNotWritable } from './writable-file.ts';
 
 /** `secrets-env dotenv`: writes the secrets as a `.env` file. */
 export const dotenvCommand = defineCommand({
@@ -26,7 +27,13 @@ file goes to stdout: this command prints secret values on purpose.`,
     if (json && !values.out) {
       throw new UsageError('--json describes the file written with --out; use it with --out');
     }
-    const { vars } = await loadSecrets(loadOptions(values, (m) => log.debug(m)));
+    const options = loadOptions(values, (m) => log.debug(m));
+    if (values.out) {
+      // Checked before AWS: a path that cannot be written fails fast and changes nothing.
+      const why = await whyNotWritable(values.out);
+      if (why) throw new UsageError(`--out ${values.out} cannot be written: ${why}`);
+    }
+    const { vars } = await loadSecrets(options);
     const names = Object.keys(vars);
     if (!values.out) {
       io.stdout.write(toDotenv(vars));

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
@@ -133,6 +133,12 @@ describe('toDotenv', () => {
       await writeDotenvFile(file, HOSTILE);
       expect((await stat(file)).mode & 0o777).toBe(0o600);
       expect(parse(await readFile(file, 'utf8'))).toEqual(HOSTILE);
+      const missing = join(dir, 'missing', '.env');
+      await expect(writeDotenvFile(missing, { A: 'secret-value' })).rejects.toMatchObject({
+        code: 'E_WRITE',
+        message: `cannot write ${missing}: its directory does not exist (nothing was written)`,
+      });
+      expect(await readdir(dir)).toEqual(['.env']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import { writeFileAtomic } from '@berth/internal';
 import { SecretsEnvError } from './errors.ts';
 import { isValidVariableName } from './names.ts';
+import { fileErrorReason } from './writable-file.ts';
 
 /*
  * The `dotenv` parser (v16/v17) has three quotings and no escapes except `\n` and `\r` inside
@@ -67,10 +68,22 @@ export function toDotenv(vars: Readonly<Record<string, string>>): string {
 /**
  * Writes {@link toDotenv} output to `file` with mode 0600, atomically (a temporary file in
  * the same directory renamed over the target), so no reader ever sees half a file.
+ *
+ * @throws SecretsEnvError the errors of {@link toDotenv} (nothing written), or `E_WRITE`
+ *   when the file cannot be written (the target is left as it was).
  */
 export async function writeDotenvFile(
   file: string,
   vars: Readonly<Record<string, string>>,
 ): Promise<void> {
-  await writeFileAtomic(file, toDotenv(vars), { mode: 0o600 });
+  const text = toDotenv(vars);
+  try {
+    await writeFileAtomic(file, text, { mode: 0o600 });
+  } catch (error) {
+    throw new SecretsEnvError(
+      'E_WRITE',
+      `cannot write ${file}: ${fileErrorReason(error)} (nothing was written)`,
+      { cause: error },
+    );
+  }
 }

@@ -6,6 +6,7 @@ import { SecretsEnvError } from './errors.ts';
 import { readSecretKeys } from './read-secret-keys.ts';
 import { parseSecretSpec } from './secret-spec.ts';
 import { mergeContainerSecrets } from './task-definition.ts';
+import { fileErrorReason, whyNotWritable } from './writable-file.ts';
 
 async function readTaskDefinition(
   file: string,
@@ -18,10 +19,18 @@ async function readTaskDefinition(
   } catch (error) {
     throw new SecretsEnvError(
       'E_TASK_DEFINITION',
-      `cannot read task definition file ${file}: ${(error as Error).message}`,
+      `cannot read task definition file ${file}: ${fileErrorReason(error)}`,
       {
         exitCode: 2,
       },
+    );
+  }
+  const why = await whyNotWritable(file);
+  if (why) {
+    throw new SecretsEnvError(
+      'E_TASK_DEFINITION',
+      `task definition file ${file} cannot be written back: ${why}`,
+      { exitCode: 2 },
     );
   }
   try {
@@ -30,12 +39,32 @@ async function readTaskDefinition(
   } catch (error) {
     throw new SecretsEnvError(
       'E_TASK_DEFINITION',
-      `task definition file ${file} is not valid JSON: ${(error as Error).message}`,
+      `task definition file ${file} is not valid JSON (${jsonErrorPlace(error, text)}); give a register-task-definition JSON or describe-task-definition output`,
       {
         exitCode: 2,
       },
     );
   }
+}
+
+/**
+ * Where a JSON parse error is, without the parser's quote of the text around it: a task
+ * definition's environment may hold values that should not be echoed.
+ */
+function jsonErrorPlace(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (lineColumn) return `line ${lineColumn[1]}, column ${lineColumn[2]}`;
+  const position = /at position (\d+)/.exec(message);
+  if (position) {
+    const before = text.slice(0, Number(position[1])).split('\n');
+    return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+  }
+  if (text.trim() === '') return 'the file is empty';
+  const token = /^Unexpected token '(.)'/.exec(message);
+  return token
+    ? `unexpected character '${token[1]}'`
+    : 'it ends too early or has an unexpected token';
 }
 
 /** `secrets-env ecs-secrets`: the ECS `secrets` list for every key of a JSON secret. */
@@ -121,13 +150,19 @@ plain environment entries removed. --container may be left out when there is one
       return 0;
     }
     const merged = mergeContainerSecrets(taskDefinition.document, values.container, secrets);
-    await writeFileAtomic(
-      file,
-      `${JSON.stringify(merged.document, null, taskDefinition.indent)}\n`,
-      {
-        mode: taskDefinition.mode,
-      },
-    );
+    try {
+      await writeFileAtomic(
+        file,
+        `${JSON.stringify(merged.document, null, taskDefinition.indent)}\n`,
+        { mode: taskDefinition.mode },
+      );
+    } catch (error) {
+      throw new SecretsEnvError(
+        'E_TASK_DEFINITION',
+        `cannot write task definition file ${file}: ${fileErrorReason(error)} (it was left as it was)`,
+        { cause: error },
+      );
+    }
     if (merged.removedFromEnvironment.length > 0) {
       log.warn(
         `removed ${merged.removedFromEnvironment.join(', ')} from the container's environment: ECS refuses a name in both environment and secrets`,

@@ -34,7 +34,9 @@ const FULL_SECRET_ARN =
  * Builds the ECS task definition `secrets` list for a JSON secret: one
  * `{ name, valueFrom: "<arn>:<KEY>::" }` per key, the stage or version id in its own field
  * (`<arn>:<KEY>:AWSPREVIOUS:` or `<arn>:<KEY>::<id>`). Names follow the rules of
- * {@link loadSecrets}, so a task reads the same variables the CLI would load.
+ * {@link loadSecrets}, so a task reads the same variables the CLI would load, with one
+ * difference: ECS references top-level keys only, so a key holding a nested object gives one
+ * entry (`DB`), where {@link loadSecrets} expands it (`DB_HOST`, `DB_PORT`).
  *
  * @throws SecretsEnvError `E_INVALID_SECRET_ID` when `secretArn` is not a full secret ARN,
  *   `E_INVALID_OPTION` when both a stage and an id are given, `E_INVALID_NAME` when a key

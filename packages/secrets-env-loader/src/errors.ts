@@ -12,7 +12,8 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
  * - `E_CONFLICT`: two sources give the same variable.
  * - `E_AWS`: any other AWS failure (throttling after retries, network, service errors).
  * - `E_DOTENV_UNREPRESENTABLE`: a value no `.env` quoting can carry exactly.
- * - `E_TASK_DEFINITION`: the task definition file cannot be read, parsed or merged.
+ * - `E_TASK_DEFINITION`: the task definition file cannot be read, parsed, merged or written.
+ * - `E_WRITE`: the `.env` file cannot be written (the target is left as it was).
  */
 export type SecretsEnvErrorCode =
   | 'E_INVALID_SECRET_ID'
@@ -25,7 +26,8 @@ export type SecretsEnvErrorCode =
   | 'E_CONFLICT'
   | 'E_AWS'
   | 'E_DOTENV_UNREPRESENTABLE'
-  | 'E_TASK_DEFINITION';
+  | 'E_TASK_DEFINITION'
+  | 'E_WRITE';
 
 /** One secret that could not be loaded, as reported in {@link SecretsEnvError.failures}. */
 export interface SecretFailure {

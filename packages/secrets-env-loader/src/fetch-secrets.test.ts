@@ -5,12 +5,15 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mapLimit } from '@berth/internal';
-import { useAws } from '@berth/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { startHttpServer, useAws } from '@berth/testkit';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchSecrets } from './fetch-secrets.ts';
 import { loadSecrets } from './load-secrets.ts';
+import { readSecretKeys } from './read-secret-keys.ts';
 
 const aws = useAws();
+const arnOf = (name: string) =>
+  `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbC123`;
 
 beforeAll(async () => {
   const sm = new SecretsManagerClient(aws.clientConfig);
@@ -25,6 +28,11 @@ beforeAll(async () => {
         }),
       ),
   );
+});
+
+beforeEach(() => {
+  aws.proxy.resetStats();
+  aws.proxy.clearFaults();
 });
 
 describe('fetchSecrets', () => {
@@ -68,15 +76,66 @@ describe('fetchSecrets', () => {
   });
 });
 
+describe('fetchSecrets when a whole batch call fails', () => {
+  it('reads the chunk one by one when one secret fails the call, naming only that one', async () => {
+    // Real AWS may fail the whole call for one bad id instead of listing it in Errors.
+    aws.proxy.fail({
+      operation: 'BatchGetSecretValue',
+      error: { code: 'ResourceNotFoundException', message: "can't find the specified secret" },
+    });
+    const logs: string[] = [];
+    const client = new SecretsManagerClient(aws.clientConfig);
+    await expect(
+      loadSecrets({
+        secrets: ['chunk/c00', 'chunk/missing', 'chunk/c01'],
+        client,
+        log: (m) => logs.push(m),
+      }),
+    ).rejects.toMatchObject({
+      code: 'E_NOT_FOUND',
+      failures: [expect.objectContaining({ secretId: 'chunk/missing', code: 'E_NOT_FOUND' })],
+    });
+    expect(aws.proxy.stats().byOperation).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 3 });
+    expect(logs.join('\n')).toContain('reading its 3 secrets one by one');
+  });
+});
+
+describe('an answer the SDK cannot parse', () => {
+  it('is reported without the text, which may hold secret values', async () => {
+    // A misbehaving endpoint or proxy: JSON.parse's message would quote the value.
+    const server = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(
+        `{"SecretValues":[{"ARN":"${arnOf('x')}","Name":"x","SecretString":CANARY-unparsed-9z8y}]}`,
+      );
+    });
+    const client = new SecretsManagerClient({
+      ...aws.clientConfig,
+      endpoint: server.url,
+      maxAttempts: 1,
+    });
+    try {
+      const error = await loadSecrets({ secrets: ['x', 'y'], client }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'E_AWS' });
+      const text = `${(error as Error).message} ${JSON.stringify(error)}`;
+      expect(text).toContain('could not be read');
+      expect(text).not.toContain('CANARY');
+      const keys = await readSecretKeys({ secretId: 'x', client }).catch((e: unknown) => e);
+      expect((keys as Error).message).toContain('could not be read');
+      expect((keys as Error).message).not.toContain('CANARY');
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+});
+
 /** A client whose `send` answers from a script: for what the emulator cannot show. */
 function fakeClient(handler: (command: unknown) => unknown): SecretsManagerClient {
   const client = new SecretsManagerClient({ region: 'us-east-1' });
   client.send = (async (command: unknown) => handler(command)) as SecretsManagerClient['send'];
   return client;
 }
-
-const arnOf = (name: string) =>
-  `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbC123`;
 
 describe('fetchSecrets with a scripted client (real AWS behaviour moto lacks)', () => {
   it('follows NextToken of a batch call and maps per-secret IAM and KMS errors', async () => {
@@ -109,6 +168,20 @@ describe('fetchSecrets with a scripted client (real AWS behaviour moto lacks)', 
       'ok',
       'E_DECRYPTION',
       'E_AWS',
+    ]);
+  });
+
+  it('gives a per-secret error reported by ARN to the name that was asked for', async () => {
+    const client = fakeClient(() => ({
+      SecretValues: [{ ARN: arnOf('a'), Name: 'a', SecretString: 'x' }],
+      Errors: [
+        { SecretId: arnOf('prod/db'), ErrorCode: 'AccessDeniedException', Message: 'denied' },
+      ],
+    }));
+    const results = await fetchSecrets(client, [{ secretId: 'a' }, { secretId: 'prod/db' }]);
+    expect(results.map((r) => (r.ok ? 'ok' : `${r.failure.secretId} ${r.failure.code}`))).toEqual([
+      'ok',
+      'prod/db E_ACCESS_DENIED',
     ]);
   });
 

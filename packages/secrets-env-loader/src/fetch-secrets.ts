@@ -4,9 +4,14 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mapLimit } from '@berth/internal';
-import { batchUnavailable, failureFromAws, failureFromError } from './aws-failure.ts';
+import {
+  batchFailureNamesOneSecret,
+  batchUnavailable,
+  failureFromAws,
+  failureFromError,
+} from './aws-failure.ts';
 import type { SecretFailure } from './errors.ts';
-import { matchesSecret } from './secret-id.ts';
+import { matchesSecret, sameSecretId } from './secret-id.ts';
 import { type SecretValue, toSecretValue } from './secret-value.ts';
 
 /** One secret to read: by name or ARN, optionally pinned to a stage or version id. */
@@ -28,8 +33,9 @@ const GET_CONCURRENCY = 16;
 
 /**
  * Reads secrets with as few round trips as possible: BatchGetSecretValue in chunks of 20
- * (in parallel), GetSecretValue for pinned versions (the batch call takes no version) and
- * for everything when the batch call is denied or not available. Never throws: each
+ * (in parallel), GetSecretValue for pinned versions (the batch call takes no version), for
+ * everything when the batch call is denied or not available, and for a chunk whose whole
+ * call failed because of one of its secrets (so the failure names it). Never throws: each
  * request gets a value or a failure, in request order.
  */
 export async function fetchSecrets(
@@ -63,6 +69,14 @@ export async function fetchSecrets(
         log(`BatchGetSecretValue: ${chunk.length} secret(s) in one call`);
         return;
       } catch (error) {
+        if (chunk.length > 1 && batchFailureNamesOneSecret(error)) {
+          // One bad id fails the whole call: read this chunk one by one to name it.
+          log(
+            `BatchGetSecretValue failed for the whole chunk (${failureFromError('', error).reason}); reading its ${chunk.length} secrets one by one`,
+          );
+          await mapLimit(chunk, GET_CONCURRENCY, (secretId) => getOne({ secretId }));
+          return;
+        }
         if (!batchUnavailable(error)) {
           for (const id of chunk) {
             results.set(keyOf({ secretId: id }), {
@@ -120,8 +134,13 @@ async function batchGet(
       }
     }
     for (const error of page.Errors ?? []) {
-      const id = ids.find((i) => i === error.SecretId) ?? error.SecretId;
-      if (id === undefined || out.has(id)) continue;
+      // The entry names the secret as requested; match an ARN against a name (and back)
+      // too, so the reason reaches the id the caller gave.
+      const reported = error.SecretId;
+      if (reported === undefined) continue;
+      const id =
+        ids.find((i) => i === reported) ?? ids.find((i) => sameSecretId(i, reported)) ?? reported;
+      if (out.has(id)) continue;
       out.set(id, {
         ok: false,
         failure: failureFromAws(id, error.ErrorCode ?? 'UnknownError', error.Message),

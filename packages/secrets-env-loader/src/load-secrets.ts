@@ -103,10 +103,13 @@ export function failuresError(
   const [first] = failures;
   if (!first) throw new Error('failuresError: no failures');
   const line = (f: SecretFailure) => `secret "${f.secretId}": ${f.reason}`;
+  const what = failures.every((f) => f.code === 'E_CONFLICT')
+    ? 'variable conflicts'
+    : 'secrets could not be loaded';
   const message =
     failures.length === 1
       ? line(first)
-      : `${failures.length} secrets could not be loaded: ${failures.map(line).join('; ')}`;
+      : `${failures.length} ${what}: ${failures.map(line).join('; ')}`;
   return new SecretsEnvError(first.code, `${message}${suffix}`, {
     secretId: first.secretId,
     failures,
@@ -291,7 +294,7 @@ async function load(
         conflicts.push({
           secretId: e.target.request.id,
           code: 'E_CONFLICT',
-          reason: `variable ${v.name} comes from both ${describe(before)} and ${describe(source)}; rename with an alias, or allow it with onConflict last-wins (--on-conflict last-wins)`,
+          reason: `variable ${v.name} comes from both ${describe(before)} and ${describe(source)}; ${before.secretArn === source.secretArn ? 'rename one of the keys' : 'give one secret an alias'}, or let the later one win with onConflict last-wins (--on-conflict last-wins)`,
         });
         continue;
       }

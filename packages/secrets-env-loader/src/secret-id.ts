@@ -79,3 +79,26 @@ export function matchesSecret(requested: string, entry: { arn: string; name: str
     entry.arn.startsWith(`${requested}-`)
   );
 }
+
+/**
+ * True when two ids name the same secret: equal, or an ARN (full, or partial without the
+ * 6-character suffix) and the name inside it.
+ */
+export function sameSecretId(a: string, b: string): boolean {
+  if (a === b) return true;
+  const nameIn = (arn: string) => arn.slice(arn.indexOf(':secret:') + ':secret:'.length);
+  for (const [arn, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    if (!arn.startsWith('arn:') || !arn.includes(':secret:')) continue;
+    const name = nameIn(arn);
+    if (other.startsWith('arn:')) {
+      if (matchesSecret(other, { arn, name: '' })) return true;
+      continue;
+    }
+    if (name === other) return true;
+    if (name.length === other.length + 7 && name.startsWith(`${other}-`)) return true;
+  }
+  return false;
+}

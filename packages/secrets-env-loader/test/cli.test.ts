@@ -106,6 +106,22 @@ describe('secrets-env dotenv', () => {
     expect(failed.code).toBe(1);
     expect(existsSync(untouched)).toBe(false);
   });
+
+  it('refuses an --out path that cannot be written before any AWS call', async () => {
+    aws.proxy.resetStats();
+    const noDir = await runCli(
+      ['dotenv', '--secret', 'app/dev', '--out', join(dir, 'no-such-dir', '.env')],
+      env(),
+    );
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toContain('no-such-dir');
+    expect(noDir.stderr).toContain('does not exist');
+    expect(noDir.stderr).not.toContain('.tmp');
+    const isDir = await runCli(['dotenv', '--secret', 'app/dev', '--out', dir], env());
+    expect(isDir.code).toBe(2);
+    expect(isDir.stderr).toContain('it is a directory');
+    expect(aws.proxy.stats().total).toBe(0);
+  });
 });
 
 describe('secrets-env exec', () => {
@@ -340,6 +356,16 @@ describe('secrets-env ecs-secrets', () => {
     expect(missingFile.code).toBe(2);
     expect(aws.proxy.stats().total).toBe(0);
     expect(await readFile(file, 'utf8')).toBe(original);
+    const broken = join(dir, 'broken.json');
+    await writeFile(broken, '{\n  "containerDefinitions": [{ "environment": hunter2 }]\n}\n');
+    const badJson = await runCli(
+      ['ecs-secrets', '--secret', 'app/dev', '--task-definition', broken],
+      env(),
+    );
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toContain('is not valid JSON');
+    expect(badJson.stderr).not.toContain('hunter2');
+    expect(aws.proxy.stats().total).toBe(0);
     const notJson = await runCli(['ecs-secrets', '--secret', 'app/token'], env());
     expect(notJson.code).toBe(1);
     expect(notJson.stderr).toContain('not a JSON object');
