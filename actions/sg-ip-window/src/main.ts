@@ -1,6 +1,11 @@
-import { runChild } from '@berth/internal';
+import { FORWARDED_SIGNALS, runChild, signalExitCode } from '@berth/internal';
 import { annotate, appendSummary, setOutput } from '@berth/internal/github-actions';
-import { openWindow, type SgIpWindowClients, type Window } from '@berth/sg-ip-window';
+import {
+  distinctOwner,
+  openWindow,
+  type SgIpWindowClients,
+  type Window,
+} from '@berth/sg-ip-window';
 import { readInputs } from './inputs.ts';
 import { saveWindowState } from './state.ts';
 
@@ -36,6 +41,27 @@ function summary(window: Window): string {
  * command inside the window and closes it right after. Returns the exit code.
  */
 export async function run(options: RunOptions = {}): Promise<number> {
+  // A cancelled job sends SIGINT, then SIGTERM: without handlers Node would die mid-open,
+  // after a rule is created but before it is saved for the post step.
+  const cancel = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    received ??= sig;
+    cancel.abort(new Error(`received ${sig}`));
+  };
+  for (const sig of FORWARDED_SIGNALS) process.on(sig, onSignal);
+  try {
+    return await openAndRun(options, cancel.signal, () => received);
+  } finally {
+    for (const sig of FORWARDED_SIGNALS) process.off(sig, onSignal);
+  }
+}
+
+async function openAndRun(
+  options: RunOptions,
+  cancelled: AbortSignal,
+  received: () => NodeJS.Signals | undefined,
+): Promise<number> {
   const env = options.env ?? process.env;
   let window: Window;
   let script: string;
@@ -51,8 +77,12 @@ export async function run(options: RunOptions = {}): Promise<number> {
       protocol: inputs.protocol as 'tcp',
       ip: inputs.ip,
       ttl: inputs.ttl,
-      ...(inputs.owner ? { owner: inputs.owner } : {}),
+      // One hold per step: another step of this job behind the same address (a second use of
+      // this action, an `sg-ip-window exec`) must not revoke this step's rule when it closes.
+      owner:
+        inputs.owner || distinctOwner(`step/${env.GITHUB_ACTION || `pid-${process.pid}`}`, env),
       detect: {
+        signal: cancelled,
         ...(inputs.ipSources.length > 0 ? { sources: inputs.ipSources } : {}),
         ...(inputs.ipFamily === '4' || inputs.ipFamily === '6'
           ? { family: Number(inputs.ipFamily) as 4 | 6 }
@@ -62,6 +92,11 @@ export async function run(options: RunOptions = {}): Promise<number> {
       env,
     });
   } catch (error) {
+    const sig = received();
+    if (sig) {
+      annotate('error', `sg-ip-window: cancelled by ${sig} before the window was open`);
+      return signalExitCode(sig);
+    }
     annotate('error', `sg-ip-window: ${(error as Error).message}`);
     return 1;
   }
@@ -78,13 +113,15 @@ export async function run(options: RunOptions = {}): Promise<number> {
     );
   }
   appendSummary(summary(window), env);
-  if (script.trim() === '') return 0;
+  const early = received();
+  if (script.trim() === '' && !early) return 0;
 
-  const result = await runChild(
-    'bash',
-    ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script],
-    { env },
-  );
+  const result = early
+    ? { exitCode: signalExitCode(early) }
+    : await runChild('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+        env,
+      });
+  if (early) annotate('error', `sg-ip-window: cancelled by ${early} while opening: closing again`);
   let closed = false;
   try {
     const outcome = await window.close();
@@ -100,7 +137,7 @@ export async function run(options: RunOptions = {}): Promise<number> {
   }
   saveWindowState({ owner: window.owner, rules, closed }, env);
   if (result.exitCode !== 0) {
-    annotate('error', `sg-ip-window: the run command exited with ${result.exitCode}`);
+    if (!early) annotate('error', `sg-ip-window: the run command exited with ${result.exitCode}`);
     return result.exitCode;
   }
   return closed ? 0 : 1;

@@ -41,7 +41,11 @@ async function ingress(groupId: string): Promise<SecurityGroupRule[]> {
   return (out.SecurityGroupRules ?? []).filter((r) => r.IsEgress === false);
 }
 
-const jobEnv = (runner: string) => ({ GITHUB_JOB: 'deploy', RUNNER_NAME: runner });
+const jobEnv = (runner: string, step = '__berth-dev_berth') => ({
+  GITHUB_JOB: 'deploy',
+  RUNNER_NAME: runner,
+  GITHUB_ACTION: step,
+});
 
 describe('sg-ip-window action', () => {
   it('main opens and saves the rules in the state; post closes exactly those', async () => {
@@ -61,7 +65,7 @@ describe('sg-ip-window action', () => {
     expect(main.summary).toContain('203.0.113.9/32');
     const state = JSON.parse(main.state['sg-ip-window'] as string);
     expect(state).toEqual({
-      owner: 'gh:berth-dev/demo/run/1234567890.1/deploy/runner-1',
+      owner: 'gh:berth-dev/demo/run/1234567890.1/deploy/runner-1/step/__berth-dev_berth',
       rules: [
         { groupId: a, ruleId: ruleIds[0] },
         { groupId: b, ruleId: ruleIds[1] },
@@ -93,10 +97,27 @@ describe('sg-ip-window action', () => {
       state: one.state,
     });
     expect(postOne.stdout).toContain(
-      'still held by gh:berth-dev/demo/run/1234567890.1/deploy/runner-2',
+      'still held by gh:berth-dev/demo/run/1234567890.1/deploy/runner-2/step/__berth-dev_berth',
     );
     expect(await ingress(groupId)).toHaveLength(1);
     await runAction(ACTION, { env: jobEnv('runner-2'), phase: 'post', state: two.state });
+    expect(await ingress(groupId)).toEqual([]);
+  });
+
+  it('a second step of the same job with run keeps the job-long window of the first open', async () => {
+    const groupId = await newGroup();
+    const inputs = { 'group-ids': groupId, port: '22', ip: '203.0.113.14' };
+    const jobLong = await runAction(ACTION, { inputs, env: jobEnv('runner-1'), phase: 'main' });
+    expect(jobLong.exitCode).toBe(0);
+    const oneCommand = await runAction(ACTION, {
+      inputs: { ...inputs, run: 'true' },
+      env: jobEnv('runner-1', '__berth-dev_berth_2'),
+    });
+    expect(oneCommand.exitCode).toBe(0);
+    expect(oneCommand.stdout).toContain('sg-ip-window: joined');
+    expect(oneCommand.stdout).toContain('1 still held by others');
+    expect(await ingress(groupId)).toHaveLength(1);
+    await runAction(ACTION, { env: jobEnv('runner-1'), phase: 'post', state: jobLong.state });
     expect(await ingress(groupId)).toEqual([]);
   });
 

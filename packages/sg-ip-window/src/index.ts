@@ -19,5 +19,11 @@ export { openWindow } from './open-window.ts';
 export type { PortInput, PortRange, WindowProtocol } from './ports.ts';
 export type { SweepOptions, SweepResult, SweptRule } from './sweep.ts';
 export { sweep } from './sweep.ts';
-export { defaultOwner, EXPIRES_TAG, HOLD_TAG_PREFIX, OWNER_TAG } from './tags.ts';
+export {
+  defaultOwner,
+  distinctOwner,
+  EXPIRES_TAG,
+  HOLD_TAG_PREFIX,
+  OWNER_TAG,
+} from './tags.ts';
 export { withWindow } from './with-window.ts';

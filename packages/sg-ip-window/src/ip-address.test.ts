@@ -58,6 +58,27 @@ describe('nonPublicReason', () => {
     ['ff02::1', 'multicast'],
     ['64:ff9b::808:808', 'NAT64 translation'],
     ['4000::1', 'outside global unicast 2000::/3'],
+    // The rest of the IANA special-purpose registries, one address per block.
+    ['192.0.0.9', 'IETF protocol assignment'],
+    ['192.31.196.1', 'AS112'],
+    ['192.52.193.1', 'AMT'],
+    ['192.88.99.2', 'deprecated 6to4 relay anycast'],
+    ['192.175.48.1', 'AS112'],
+    ['198.19.255.255', 'benchmarking'],
+    ['100.127.255.255', 'shared address space (CGNAT)'],
+    ['100::1', 'discard-only'],
+    ['100:0:0:1::1', 'outside global unicast 2000::/3'],
+    ['64:ff9b:1::1', 'NAT64 translation'],
+    ['2001:1::1', 'IETF protocol assignment (Teredo, benchmarking, ORCHID)'],
+    ['2001:2::1', 'IETF protocol assignment (Teredo, benchmarking, ORCHID)'],
+    ['2001:3::1', 'IETF protocol assignment (Teredo, benchmarking, ORCHID)'],
+    ['2001:4:112::1', 'IETF protocol assignment (Teredo, benchmarking, ORCHID)'],
+    ['2001:20::1', 'IETF protocol assignment (Teredo, benchmarking, ORCHID)'],
+    ['2001:30::1', 'IETF protocol assignment (Teredo, benchmarking, ORCHID)'],
+    ['2620:4f:8000::1', 'AS112 direct delegation'],
+    ['5f00::1', 'segment routing SIDs'],
+    ['fec0::1', 'outside global unicast 2000::/3'],
+    ['::10.0.0.1', 'outside global unicast 2000::/3'],
   ])('%s is %s', (text, reason) => {
     const ip = parseIpAddress(text);
     expect(ip).toBeDefined();
@@ -72,6 +93,13 @@ describe('nonPublicReason', () => {
     '172.32.0.1',
     '2a00:1450:4001:80b::200e',
     '2600:1f18::1',
+    // Just outside the neighbouring special blocks.
+    '100.63.255.255',
+    '198.17.255.255',
+    '198.20.0.0',
+    '192.0.1.1',
+    '2001:200::1',
+    '2620:4f:8001::1',
   ])('%s is public unicast', (text) => {
     expect(isPublicUnicastIp(text)).toBe(true);
   });

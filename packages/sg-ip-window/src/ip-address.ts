@@ -105,6 +105,7 @@ const IPV6_SPECIAL: [string, number, string][] = [
   ['2001::', 23, 'IETF protocol assignment (Teredo, benchmarking, ORCHID)'],
   ['2001:db8::', 32, 'documentation'],
   ['2002::', 16, '6to4'],
+  ['2620:4f:8000::', 48, 'AS112 direct delegation'],
   ['3fff::', 20, 'documentation'],
   ['5f00::', 16, 'segment routing SIDs'],
   ['fc00::', 7, 'unique local'],

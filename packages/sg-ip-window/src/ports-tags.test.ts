@@ -4,6 +4,7 @@ import {
   checkOwner,
   defaultDescription,
   defaultOwner,
+  distinctOwner,
   HOLD_TAG_PREFIX,
   liveHolds,
   readRuleTags,
@@ -48,6 +49,19 @@ describe('owners and tags', () => {
       }),
     ).toBe('gh:acme/app/run/99.2/deploy/GitHub Actions 7');
     expect(defaultOwner({})).toMatch(/^.+@.+$/);
+  });
+
+  it('tells holders sharing a default owner apart with a suffix', () => {
+    const env = { GITHUB_RUN_ID: '99', GITHUB_REPOSITORY: 'acme/app', GITHUB_JOB: 'deploy' };
+    expect(distinctOwner('step/__berth-dev_berth_2', env)).toBe(
+      'gh:acme/app/run/99.1/deploy/runner/step/__berth-dev_berth_2',
+    );
+    const long = { ...env, GITHUB_REPOSITORY: `acme/${'x'.repeat(120)}` };
+    const a = distinctOwner('step/one', long);
+    const b = distinctOwner('step/two', long);
+    expect(a).not.toBe(b);
+    expect(checkOwner(a)).toBe(a);
+    expect(checkOwner(b)).toBe(b);
   });
 
   it('keeps a long or odd default owner a valid, distinct tag key', () => {

@@ -57,6 +57,29 @@ export function defaultOwner(env: NodeJS.ProcessEnv = process.env): string {
   return sanitizeOwner(`${user}@${hostname()}`);
 }
 
+/**
+ * {@link defaultOwner} with `suffix` appended (`root@build-1/pid-4242`), for a holder that
+ * opens and closes in one place (`withWindow`, `sg-ip-window exec`, one action step): two such
+ * holders on one machine or in one job must not share a hold, or the first to close would
+ * revoke the rule the other still uses.
+ *
+ * @example
+ * ```ts
+ * await openWindow({ groupIds, ports: 22, owner: distinctOwner(`deploy-${process.pid}`) });
+ * ```
+ */
+export function distinctOwner(suffix: string, env: NodeJS.ProcessEnv = process.env): string {
+  return sanitizeOwner(`${defaultOwner(env)}/${suffix}`);
+}
+
+let processHolds = 0;
+
+/** A {@link distinctOwner} unique to this call within this process: `.../pid-4242`, `.../pid-4242.2`. */
+export function processOwner(env: NodeJS.ProcessEnv = process.env): string {
+  processHolds++;
+  return distinctOwner(`pid-${process.pid}${processHolds > 1 ? `.${processHolds}` : ''}`, env);
+}
+
 /** The hold tag key of `owner`. */
 export function holdKey(owner: string): string {
   return `${HOLD_TAG_PREFIX}${owner}`;

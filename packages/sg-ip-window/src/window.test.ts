@@ -469,6 +469,33 @@ describe('withWindow', () => {
     expect(await ingress(groupId)).toEqual([]);
   });
 
+  it('two calls with the default owner each hold the shared rule: the first to end keeps it for the other', async () => {
+    const groupId = await newGroup();
+    const options = { groupIds: [groupId], ports: 22, ip: '203.0.113.72', clients: base.clients() };
+    let releaseOuter = () => {};
+    const outerMayEnd = new Promise<void>((r) => {
+      releaseOuter = r;
+    });
+    let outerOwner = '';
+    const outer = withWindow(options, async (window) => {
+      outerOwner = window.owner;
+      await outerMayEnd;
+      // The inner window has closed by now: the rule must still be there for this one.
+      return ingress(groupId);
+    });
+    await expect.poll(() => outerOwner).not.toBe('');
+    const inner = await withWindow(options, async (window) => {
+      expect(window.rules[0]?.mode).toBe('joined');
+      expect(window.owner).not.toBe(outerOwner);
+      return window.owner;
+    });
+    expect(outerOwner).toMatch(new RegExp(`/pid-${process.pid}(\\.\\d+)?$`));
+    expect(inner).toMatch(new RegExp(`/pid-${process.pid}\\.\\d+$`));
+    releaseOuter();
+    expect(await outer).toHaveLength(1);
+    expect(await ingress(groupId)).toEqual([]);
+  });
+
   it('makes a failed close visible, with the callback error as cause', async () => {
     const groupId = await newGroup();
     const options = {

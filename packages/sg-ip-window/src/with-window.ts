@@ -1,10 +1,15 @@
 import { SgIpWindowError } from './errors.ts';
 import { type OpenWindowOptions, openWindow, type Window } from './open-window.ts';
+import { processOwner } from './tags.ts';
 
 /**
  * Opens a window, runs `fn` inside it, and always closes it, whether `fn` returns or throws.
  * If closing fails, that error is thrown (a rule left open must not go unnoticed), with the
  * error of `fn`, if any, as its `cause`.
+ *
+ * Without `owner`, the holder is {@link defaultOwner} plus `/pid-<pid>` (and a counter): two
+ * `withWindow` calls behind one address, in one process or two on the same host, each hold
+ * the shared rule, so the first to finish does not revoke it under the other.
  *
  * @example
  * ```ts
@@ -18,7 +23,9 @@ export async function withWindow<T>(
   options: OpenWindowOptions,
   fn: (window: Window) => Promise<T> | T,
 ): Promise<T> {
-  const window = await openWindow(options);
+  const window = await openWindow(
+    options.owner === undefined ? { ...options, owner: processOwner(options.env) } : options,
+  );
   let value: T;
   try {
     value = await fn(window);

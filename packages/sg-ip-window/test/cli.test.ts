@@ -200,6 +200,13 @@ describe('exec: real processes and signals', () => {
     const expiresAt = Date.parse(tags[EXPIRES_TAG] as string);
 
     await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 50));
+    const dryJson = await cli(['sweep', '--group', groupId, '--dry-run', '--json']);
+    expect(dryJson.code).toBe(0);
+    expect(JSON.parse(dryJson.stdout)).toMatchObject({
+      dryRun: true,
+      revoked: [{ ruleId: rule?.SecurityGroupRuleId, owner: 'killed', cidr: '203.0.113.11/32' }],
+      kept: [],
+    });
     const dry = await cli(['sweep', '--group', groupId, '--dry-run']);
     expect(dry.stdout.trim()).toBe(rule?.SecurityGroupRuleId);
     expect(dry.stderr).toContain('would revoke');
@@ -209,6 +216,21 @@ describe('exec: real processes and signals', () => {
     expect(JSON.parse(swept.stdout).revoked).toEqual([
       expect.objectContaining({ ruleId: rule?.SecurityGroupRuleId, owner: 'killed' }),
     ]);
+    expect(await ingress(groupId)).toEqual([]);
+  });
+
+  it('two execs with the default owner behind one address: the first to end keeps the rule for the other', async () => {
+    const groupId = await newGroup();
+    const window = ['exec', '--group', groupId, '--port', '22', '--ip', '203.0.113.13'];
+    const long = start([...window, ...WAITER]);
+    await expect.poll(long.stdout, { timeout: 30_000 }).toContain('ready');
+    const short = await cli([...window, '--', process.execPath, '-e', '']);
+    expect(short.code).toBe(0);
+    expect(short.stderr).toContain('joined the identical window');
+    expect(short.stderr).toMatch(/released sgr-\S+ \(sg-\S+\), still held by .+\/pid-\d+/);
+    expect(await ingress(groupId)).toHaveLength(1);
+    long.child.kill('SIGTERM');
+    expect(await long.done).toBe(signalExitCode('SIGTERM'));
     expect(await ingress(groupId)).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 import { defineCommand, runChild, signalExitCode } from '@berth/internal';
+import { SgIpWindowError } from '../errors.ts';
 import { openWindow, type Window } from '../open-window.ts';
 import { guardSignals } from '../signal-guard.ts';
+import { processOwner } from '../tags.ts';
 import { logClosed, logOpened } from './report.ts';
 import { windowFromValues, windowOptions } from './window-options.ts';
 
@@ -22,6 +24,9 @@ or the command succeeded but the window could not be closed; 2 usage error.`,
     const guard = guardSignals();
     try {
       const options = windowFromValues(values, io.env, guard.signal);
+      // exec closes its own window: a holder of its own, so a concurrent exec or action step
+      // behind the same address (same default owner) keeps the rule when this one closes.
+      options.owner ??= processOwner(io.env);
       let window: Window;
       try {
         window = await openWindow(options);
@@ -29,6 +34,10 @@ or the command succeeded but the window could not be closed; 2 usage error.`,
         // Ctrl-C while detecting the address: report the signal, not the cancelled detection.
         if (guard.received) {
           log.error(`interrupted by ${guard.received} before the window was open`);
+          // A failure of the opening itself (a rollback that left rules open) must still show.
+          if (!(error instanceof SgIpWindowError && error.code === 'E_IP_DETECTION_FAILED')) {
+            log.error((error as Error).message);
+          }
           return signalExitCode(guard.received);
         }
         throw error;

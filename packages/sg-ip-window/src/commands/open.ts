@@ -1,4 +1,5 @@
 import { defineCommand, signalExitCode } from '@berth/internal';
+import { SgIpWindowError } from '../errors.ts';
 import { openWindow, type Window } from '../open-window.ts';
 import { guardSignals } from '../signal-guard.ts';
 import { logOpened, windowJson } from './report.ts';
@@ -23,7 +24,13 @@ If a signal arrives while opening, the rules opened so far are closed again (exi
       try {
         window = await openWindow(windowFromValues(values, io.env, guard.signal));
       } catch (error) {
-        if (guard.received) return signalExitCode(guard.received);
+        if (guard.received) {
+          log.error(`interrupted by ${guard.received} before the window was open`);
+          if (!(error instanceof SgIpWindowError && error.code === 'E_IP_DETECTION_FAILED')) {
+            log.error((error as Error).message);
+          }
+          return signalExitCode(guard.received);
+        }
         throw error;
       }
       if (guard.received) {

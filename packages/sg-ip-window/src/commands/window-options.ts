@@ -68,7 +68,8 @@ export const windowOptions = {
   owner: {
     type: 'string',
     valueName: '<name>',
-    description: 'Holder name for the tags (default: the GitHub run/job/runner, or user@host)',
+    description:
+      'Holder name for the tags (default: the GitHub run/job/runner, or user@host; exec adds /pid-<pid>)',
   },
   description: {
     type: 'string',
