@@ -18,11 +18,12 @@ function eventEnv(name: string, payload: unknown): NodeJS.ProcessEnv {
   };
 }
 
-const pr = (action: string, headRepo: string | null = 'acme/shop') => ({
+const pr = (action: string, headRepo: string | null = 'acme/shop', state = 'open') => ({
   action,
   number: 7,
   pull_request: {
     number: 7,
+    state,
     head: {
       ref: 'feature',
       sha: 'head-sha',
@@ -38,7 +39,13 @@ describe('readEvent', () => {
     expect(event).toEqual({
       name: 'pull_request',
       action: 'opened',
-      pullRequest: { number: 7, headSha: 'head-sha', headRef: 'feature', fork: false },
+      pullRequest: {
+        number: 7,
+        headSha: 'head-sha',
+        headRef: 'feature',
+        fork: false,
+        state: 'open',
+      },
       repository: 'acme/shop',
       sha: 'head-sha',
       runUrl: 'https://github.example/acme/shop/actions/runs/42/attempts/2',
@@ -67,9 +74,14 @@ describe('planRun', () => {
     for (const action of ['opened', 'synchronize', 'reopened', 'labeled']) {
       expect(plan('auto', 'pull_request', pr(action)).kind).toBe('create');
     }
-    expect(plan('auto', 'pull_request', pr('closed')).kind).toBe('delete');
+    expect(plan('auto', 'pull_request', pr('closed', 'acme/shop', 'closed')).kind).toBe('delete');
     expect(plan('auto', 'pull_request_target', pr('closed')).kind).toBe('delete');
     expect(plan('auto', 'pull_request', pr('edited'))).toMatchObject({ kind: 'skip', fork: false });
+    expect(plan('auto', 'pull_request', pr('labeled', 'acme/shop', 'closed'))).toMatchObject({
+      kind: 'skip',
+      fork: false,
+      reason: 'pull request #7 is closed: a "labeled" event on it makes no preview environment',
+    });
     expect(plan('auto', 'schedule', { schedule: '0 3 * * *' }).kind).toBe('sweep');
     expect(plan('auto', 'workflow_dispatch', { inputs: {} }).kind).toBe('sweep');
     expect(() => plan('auto', 'push', {})).toThrow(

@@ -9,6 +9,8 @@ export interface PullRequestInfo {
   headRef: string;
   /** True when the head branch lives in another repository (or a deleted fork). */
   fork: boolean;
+  /** `open` or `closed` when the event was sent. */
+  state: string;
 }
 
 /** The run's event and GitHub context. */
@@ -70,6 +72,7 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): EventContext {
       headSha: typeof head.sha === 'string' ? head.sha : '',
       headRef: typeof head.ref === 'string' ? head.ref : '',
       fork: headName === '' || headName.toLowerCase() !== baseName.toLowerCase(),
+      state: typeof pr.state === 'string' ? pr.state : 'open',
     };
   }
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -124,6 +127,15 @@ export function planRun(mode: Mode, event: EventContext): Plan {
       );
     }
     if (pr.fork) return forkSkip();
+    if (CREATE_ACTIONS.has(event.action) && pr.state === 'closed') {
+      // A label added to a closed pull request sends "labeled" too; recreating the
+      // environment then would leave it running until the next sweep.
+      return {
+        kind: 'skip',
+        fork: false,
+        reason: `pull request #${pr.number} is closed: a "${event.action}" event on it makes no preview environment`,
+      };
+    }
     if (CREATE_ACTIONS.has(event.action)) return { kind: 'create' };
     if (event.action === 'closed') return { kind: 'delete' };
     return {

@@ -65,7 +65,9 @@ function booleanInput(name: string, fallback: boolean, env: NodeJS.ProcessEnv): 
 
 /**
  * Reads and validates every input from the `INPUT_*` variables action.yml sets (hyphens in
- * input names become underscores there, as a shell variable name needs); throws {@link ActionInputError} naming the bad one. */
+ * input names become underscores there, as a shell variable name needs); throws a
+ * {@link PreviewEnvActionError} (`E_INPUT`) naming the bad one.
+ */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const mode = (getInput('mode', { env }) || 'auto').toLowerCase();
   if (!MODES.includes(mode as Mode)) {

@@ -147,7 +147,9 @@ async function create(ctx: Context): Promise<number> {
     );
   }
   const resolved = ctx.ops.resolve(environmentInputName(inputs.name, event));
-  const pr = event.pullRequest?.number;
+  // Outside a pull request event (workflow_dispatch with name: 42, after reviewing a fork's
+  // code) the environment still belongs to that pull request, and so does the comment.
+  const pr = event.pullRequest?.number ?? resolved.pr;
   ctx.output('name', resolved.name);
   ctx.log(`preview-env: creating or updating ${resolved.name} with ${inputs.image}`);
   const deploymentId =

@@ -85,4 +85,26 @@ describe('upsertComment', () => {
       1,
     );
   });
+
+  it('never writes a second comment when the update is rate limited', async () => {
+    gh.setPull({ number: 5 });
+    expect(await upsertComment(api, 5, 'pr-5', `${commentMarker('pr-5')}\nv1`)).toBe('created');
+    const stop = gh.fail({
+      method: 'PATCH',
+      path: /\/issues\/comments\/\d+$/,
+      status: 403,
+      message: 'API rate limit exceeded for installation ID 1',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '4102444800' },
+    });
+    try {
+      await expect(
+        upsertComment(api, 5, 'pr-5', `${commentMarker('pr-5')}\nv2`),
+      ).rejects.toMatchObject({ rateLimited: true });
+    } finally {
+      stop();
+    }
+    expect(gh.comments.filter((c) => c.issue_number === 5).map((c) => c.body)).toEqual([
+      `${commentMarker('pr-5')}\nv1`,
+    ]);
+  });
 });

@@ -91,8 +91,13 @@ export async function upsertComment(
       await api.request('PATCH', `/issues/comments/${existing.id}`, { body });
       return 'updated';
     } catch (error) {
-      // A comment someone else wrote (403) or one deleted meanwhile (404): write our own.
-      if (!(error instanceof GitHubApiError) || (error.status !== 403 && error.status !== 404)) {
+      // A comment someone else wrote (403) or one deleted meanwhile (404): write our own. A
+      // rate-limited 403 is neither: a new comment then would be a second one.
+      if (
+        !(error instanceof GitHubApiError) ||
+        error.rateLimited ||
+        (error.status !== 403 && error.status !== 404)
+      ) {
         throw error;
       }
     }

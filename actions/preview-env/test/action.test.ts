@@ -267,6 +267,42 @@ describe('preview-env action', () => {
     expect(await inventory()).toEqual(before);
   }, 240_000);
 
+  it('creates and deletes on request (workflow_dispatch), on the pull request the name gives', async () => {
+    const before = await inventory();
+    gh.setPull({ number: 71 });
+    const created = await act(dispatchEvent(), { mode: 'create', name: '71', image: image(71) });
+    expect(created.exitCode, log(created)).toBe(0);
+    expect(created.outputs).toMatchObject({ name: 'pr-71', operation: 'created' });
+    expect(commentsOn(71)).toHaveLength(1);
+    expect(commentsOn(71)[0]?.body).toContain('✅ Ready');
+    // The dispatched commit (GITHUB_SHA) is what the deployment records.
+    expect(gh.deploymentsOf('preview/pr-71').map((d) => d.ref)).toEqual([
+      'ffac537e6cbbf934b08745a378932722df287a53',
+    ]);
+
+    const deleted = await act(dispatchEvent(), { mode: 'delete', name: '71' });
+    expect(deleted.exitCode, log(deleted)).toBe(0);
+    expect(deleted.outputs).toMatchObject({ name: 'pr-71', operation: 'deleted' });
+    expect(commentsOn(71)).toHaveLength(1);
+    expect(commentsOn(71)[0]?.body).toContain('gone: deleted on request');
+    expect(stateSequence('preview/pr-71')).toEqual([['in_progress', 'success', 'inactive']]);
+    expect(await inventory()).toEqual(before);
+  }, 180_000);
+
+  it('makes nothing for a label added to a closed pull request', async () => {
+    const calls = aws.proxy.stats().total;
+    const requests = gh.requests.length;
+    const event = pullRequestEvent('labeled', { number: 72, headSha: sha(72) });
+    const payload = event.payload as { pull_request: { state: string } };
+    payload.pull_request.state = 'closed';
+    const run = await act(event, { image: image(72) });
+    expect(run.exitCode, log(run)).toBe(0);
+    expect(run.outputs.operation).toBe('skipped');
+    expect(run.stdout).toContain('::notice::pull request #72 is closed');
+    expect(aws.proxy.stats().total).toBe(calls);
+    expect(gh.requests.length).toBe(requests);
+  });
+
   it('turns GitHub API failures into warnings that neither stop nor hide the AWS result', async () => {
     const before = await inventory();
     gh.setPull({ number: 31 });

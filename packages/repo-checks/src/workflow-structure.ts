@@ -13,13 +13,20 @@ export interface WorkflowCheckOptions {
   requirePermissions?: boolean;
   /** Added to reported line numbers (a workflow quoted inside a README). */
   lineOffset?: number;
+  /**
+   * Accept `${{ }}` inside `run:` when it reads no attacker-controlled field (default false:
+   * every value reaches a script through `env:`, so nothing is ever spliced into shell
+   * text, whatever a step output or input turns out to contain).
+   */
+  allowTrustedExpressionsInRun?: boolean;
 }
 
 /**
  * Berth's own rules for a workflow, on top of actionlint: `on`, `jobs` with `runs-on` (or a
  * reusable `uses`) and steps that each `run` or `uses`; a top-level `permissions` (the
  * token gets only what is granted); third-party actions pinned by full commit SHA; and no
- * attacker-controlled event field (`github.head_ref`, titles, bodies...) inside `run:`.
+ * `${{ }}` inside `run:` (values reach scripts through `env:`), with attacker-controlled event
+ * fields (`github.head_ref`, titles, bodies...) named as such.
  */
 export function checkWorkflowStructure(
   text: string,
@@ -85,6 +92,11 @@ export function checkWorkflowStructure(
           if (isUntrustedExpression(expr)) {
             add(
               `${where}: \${{ ${expr} }} inside "run" is attacker-controlled (shell injection); pass it through "env:"`,
+              expr,
+            );
+          } else if (!options.allowTrustedExpressionsInRun) {
+            add(
+              `${where}: \${{ ${expr} }} inside "run" is spliced into the script; pass it through "env:"`,
               expr,
             );
           }

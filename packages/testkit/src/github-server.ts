@@ -72,6 +72,10 @@ export interface FakeGitHubFault {
   status?: number;
   /** How many matching requests fail (default: all until removed). */
   times?: number;
+  /** The error body's `message` (default `Injected failure`), e.g. GitHub's rate-limit text. */
+  message?: string;
+  /** Response headers, e.g. `retry-after` or `x-ratelimit-remaining` for a rate limit. */
+  headers?: Record<string, string>;
 }
 
 /** The fake GitHub REST API, with everything it stored. */
@@ -188,7 +192,12 @@ export async function startGitHubServer(options: FakeGitHubOptions = {}): Promis
       if (fault.method && fault.method.toUpperCase() !== req.method) continue;
       if (!fault.path.test(path)) continue;
       fault.left--;
-      return send(res, fault.status ?? 500, { message: 'Injected failure' });
+      return send(
+        res,
+        fault.status ?? 500,
+        { message: fault.message ?? 'Injected failure' },
+        fault.headers,
+      );
     }
     const auth = String(req.headers.authorization ?? '');
     if (auth !== `Bearer ${token}` && auth !== `token ${token}`) {
