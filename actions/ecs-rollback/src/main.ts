@@ -1,3 +1,4 @@
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   planRollback,
   type RollbackPlan,
@@ -7,9 +8,10 @@ import {
   type WatchResult,
   watchDeployment,
 } from '@berth/ecs-rollback';
+import { awsClientConfig } from '@berth/internal';
 import { annotate, appendSummary, setOutput } from '@berth/internal/github-actions';
 import { type ActionInputs, readInputs } from './inputs.ts';
-import { rollbackSummary, watchSummary } from './summary.ts';
+import { notRolledBackSummary, rollbackSummary, watchSummary } from './summary.ts';
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -35,19 +37,63 @@ function showPlan(plan: RollbackPlan): void {
   log(`  why   ${plan.reason}`);
 }
 
-async function doRollback(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<RollbackResult> {
+/** The task definition the service is set to run now. */
+async function currentTaskDefinition(where: {
+  cluster: string;
+  service: string;
+  region?: string;
+}): Promise<string | undefined> {
+  const ecs = new ECSClient(awsClientConfig(where));
+  try {
+    const out = await ecs.send(
+      new DescribeServicesCommand({ cluster: where.cluster, services: [where.service] }),
+    );
+    return out.services?.[0]?.taskDefinition;
+  } finally {
+    ecs.destroy();
+  }
+}
+
+/** Thrown instead of rolling back when the service no longer runs the watched revision. */
+class NotRolledBack extends Error {}
+
+async function doRollback(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  expectCurrent?: string,
+): Promise<RollbackResult> {
   const where = {
     cluster: inputs.cluster,
     service: inputs.service,
     ...(inputs.region ? { region: inputs.region } : {}),
   };
-  const plan = await planRollback({
-    ...where,
-    ...(inputs.to ? { to: inputs.to } : {}),
-    ...(inputs.container ? { container: inputs.container } : {}),
-    ...(inputs.searchLimit ? { searchLimit: inputs.searchLimit } : {}),
-    register: inputs.register,
-  });
+  let plan: RollbackPlan;
+  try {
+    if (expectCurrent !== undefined) {
+      // Someone else deployed (or ECS rolled back) while we watched: rolling back "previous"
+      // now would undo their deployment, not the failed one.
+      const now = await currentTaskDefinition(where);
+      if (now !== expectCurrent) {
+        throw new NotRolledBack(
+          `the service now runs ${now ?? 'nothing'}, not the watched ${expectCurrent}`,
+        );
+      }
+    }
+    plan = await planRollback({
+      ...where,
+      ...(inputs.to ? { to: inputs.to } : {}),
+      ...(inputs.container ? { container: inputs.container } : {}),
+      ...(inputs.searchLimit ? { searchLimit: inputs.searchLimit } : {}),
+      register: inputs.register,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    appendSummary(
+      notRolledBackSummary(inputs.service, inputs.cluster, message, error instanceof NotRolledBack),
+      env,
+    );
+    throw error;
+  }
   showPlan(plan);
   setOutput('from-task-definition-arn', plan.current.taskDefinitionArn, env);
   try {
@@ -120,7 +166,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     if (inputs.rollbackOnFailure && (watched.status === 'failed' || watched.status === 'timeout')) {
       log('rolling back to the previous version');
       try {
-        const result = await doRollback({ ...inputs, to: 'previous', dryRun: false }, env);
+        const result = await doRollback(
+          { ...inputs, to: 'previous', dryRun: false },
+          env,
+          watched.taskDefinitionArn,
+        );
         setOutput('task-definition-arn', result.taskDefinitionArn ?? '', env);
         setOutput('rollback-status', result.status, env);
         setOutput(
@@ -133,6 +183,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       } catch (error) {
         // The deployment's own status stays the step's status; the rollback's failure is extra.
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof NotRolledBack) {
+          setOutput('rollback-status', 'skipped', env);
+          setOutput(
+            'reason',
+            `deployment ${watched.status}: ${watched.reason}; not rolled back: ${message}`,
+            env,
+          );
+          annotate('warning', `not rolled back: ${message}`);
+          return 1;
+        }
         setOutput('rollback-status', 'error', env);
         setOutput(
           'reason',

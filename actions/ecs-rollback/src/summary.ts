@@ -68,3 +68,17 @@ export function watchSummary(service: string, cluster: string, watched: WatchRes
   }
   return lines.join('\n');
 }
+
+/** Markdown for the job summary when no rollback was planned: why not. */
+export function notRolledBackSummary(
+  service: string,
+  cluster: string,
+  message: string,
+  skipped: boolean,
+): string {
+  return [
+    `### ECS rollback: \`${service}\` (cluster \`${cluster}\`)`,
+    '',
+    `**${skipped ? 'Not rolled back' : 'Failed'}:** ${cell(message)}`,
+  ].join('\n');
+}

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, ListTaskDefinitionsCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { runAction, useAws } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -113,6 +113,50 @@ describe('ecs-rollback action (action.yml, as the runner runs it)', () => {
     expect(run.summary).toContain('### ECS deployment:');
     expect(run.summary).toContain('| From |');
     expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+  });
+
+  it('does not roll back a service someone else deployed while it watched', async () => {
+    const { service, arns } = await setup(['v1', 'v2', 'v3']);
+    aws.proxy.resetStats();
+    const running = runAction(actionDir, {
+      inputs: {
+        mode: 'watch',
+        cluster: 'dev',
+        service,
+        timeout: '5s',
+        poll: '250ms',
+        'rollback-on-failure': 'true',
+      },
+      env: aws.env,
+    });
+    // Once the watch has polled (ListTasks follows its first DescribeServices), another tool
+    // deploys v1.
+    while (!aws.proxy.calls.some((c) => c.operation === 'ListTasks')) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: 'dev', service, taskDefinition: arns[0] as string }),
+    );
+    const run = await running;
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('timeout');
+    expect(run.outputs['rollback-status']).toBe('skipped');
+    expect(run.outputs.reason).toMatch(
+      /not rolled back: the service now runs .*:1, not the watched .*:3/,
+    );
+    expect(run.summary).toContain('**Not rolled back:**');
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+  });
+
+  it('writes a job summary when there is nothing to roll back to', async () => {
+    const { service } = await setup(['v1']);
+    const run = await runAction(actionDir, {
+      inputs: { cluster: 'dev', service, 'no-wait': 'true' },
+      env: aws.env,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.summary).toMatch(/\*\*Failed:\*\* nothing to roll back to/);
   });
 
   it('refuses bad inputs', async () => {

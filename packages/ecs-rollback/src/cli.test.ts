@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DeregisterTaskDefinitionCommand,
+  ECSClient,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { useAws } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -159,6 +163,73 @@ describe('ecs-rollback CLI', () => {
     expect(out.rollback.plan.target.taskDefinitionArn).toBe(arns[0]);
     expect(out.rollback.status).toBe('timeout');
     expect(r.stderr).toMatch(/rolling back to the previous version/);
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+  });
+
+  it('watch --rollback-on-failure exits 3 when the failed deployment has nothing to roll back to', async () => {
+    const { service, arns, where } = await setup(['v1']);
+    const r = await run([
+      'watch',
+      ...where,
+      '--timeout',
+      '1s',
+      '--poll',
+      '200ms',
+      '--rollback-on-failure',
+      '--json',
+    ]);
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out.watch.status).toBe('timeout');
+    expect(out.rollback.error.code).toBe('E_NO_PREVIOUS');
+    expect(r.stderr).toMatch(/nothing to roll back to/);
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+  });
+
+  it('watch --rollback-on-failure --register brings back an INACTIVE previous revision', async () => {
+    const { family, service, arns, where } = await setup(['v1', 'v2']);
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arns[0] as string }));
+    const args = ['watch', ...where, '--timeout', '1s', '--poll', '200ms', '--rollback-on-failure'];
+    const refused = await run(args);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/--register/);
+    const r = await run([...args, '--register', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.rollback.registered).toBe(true);
+    expect(out.rollback.taskDefinitionArn).toMatch(new RegExp(`/${family}:3$`));
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(out.rollback.taskDefinitionArn);
+  });
+
+  it('watch --rollback-on-failure leaves alone a service someone else deployed meanwhile', async () => {
+    const { service, arns, where } = await setup(['v1', 'v2', 'v3']);
+    const child = spawn(
+      process.execPath,
+      [cli, 'watch', ...where, '--timeout', '5s', '--poll', '200ms', '--rollback-on-failure'],
+      { env: { ...aws.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    const watching = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        if (/deployment .* is /.test(stderr)) resolve();
+      });
+    });
+    const exited = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    await watching;
+    // Another tool deploys v1 while the watch waits for v3.
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: 'dev', service, taskDefinition: arns[0] as string }),
+    );
+    expect(await exited).toBe(1);
+    expect(stdout).toMatch(/^deployment timeout/);
+    expect(stderr).toMatch(
+      /not rolling back: the service now runs cli\d+:1, not the watched cli\d+:3/,
+    );
     expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
   });
 

@@ -24,7 +24,9 @@ export interface PlanRollbackOptions extends EcsRollbackOptions, ServiceRef {
   container?: string;
   /**
    * Allow registering a new revision: for a tag no ACTIVE revision runs (cloned from the
-   * current revision with the image swapped), or to bring back an INACTIVE target.
+   * current revision with the image swapped), or to bring back an INACTIVE target (for
+   * `previous` over the family: the newest older INACTIVE revision whose images differ, when
+   * no ACTIVE one does).
    */
   register?: boolean;
   /** How many ACTIVE revisions a tag or digest lookup examines, newest first (default 100). */
@@ -125,7 +127,7 @@ export async function planRollback(options: PlanRollbackOptions): Promise<Rollba
 
     const resolved =
       to.kind === 'previous'
-        ? await resolvePrevious(ins, current, container)
+        ? await resolvePrevious(ins, current, container, options.register === true)
         : to.kind === 'revision' || to.kind === 'task-definition'
           ? await resolveExplicit(ins, to, current)
           : await resolveImage(ins, to, current, container as string, searchLimit);
@@ -172,6 +174,7 @@ async function resolvePrevious(
   ins: ServiceInspector,
   current: TaskDefinitionVersion,
   container: string | undefined,
+  register: boolean,
 ): Promise<Resolved> {
   const history = await ins.deployments(['SUCCESSFUL']);
   let note: string;
@@ -216,11 +219,31 @@ async function resolvePrevious(
   const inactive = (await ins.revisions(current.family, 'INACTIVE')).filter(
     (r) => r.revision < current.revision,
   );
+  if (register) {
+    // Allowed to register: a deregistered revision (Terraform deregisters the old one on
+    // every change) is brought back as a copy rather than leaving nothing to roll back to.
+    for (let i = 0; i < inactive.length; i += DESCRIBE_CHUNK) {
+      const chunk = inactive.slice(i, i + DESCRIBE_CHUNK);
+      const versions = await Promise.all(chunk.map((r) => ins.version(r.taskDefinitionArn)));
+      const found = versions.find((v) => imagesDiffer(v, current, container));
+      if (found) {
+        const which = container ? `the image of ${container}` : 'images';
+        return {
+          version: found,
+          source: 'task-definition-family',
+          reason: `no ACTIVE revision of ${current.family} older than ${current.revision} runs different ${which}; newest INACTIVE one that does`,
+          note,
+        };
+      }
+    }
+  }
   const hint = inactive.length
     ? `; older INACTIVE revisions exist (${inactive
         .slice(0, 5)
         .map((r) => r.revision)
-        .join(', ')}): roll back to one with --to <revision> --register`
+        .join(
+          ', ',
+        )}): pass --register to bring back the newest of them as a new revision, or --to <revision> --register`
     : '';
   throw new EcsRollbackError(
     'E_NO_PREVIOUS',

@@ -189,6 +189,12 @@ describe('planRollback and rollback over the task definition family', () => {
     const error = await expectCode(planRollback(opts), 'E_NO_PREVIOUS');
     expect(error.exitCode).toBe(3);
     expect(error.message).toMatch(/older INACTIVE revisions exist \(2, 1\)/);
+    // With register, the newest INACTIVE one with other images is brought back as a copy.
+    const plan = await planRollback({ ...opts, register: true });
+    expect(plan.willRegister).toBe(true);
+    expect(plan.registerFrom).toBe(arns[1]);
+    expect(plan.target.containers[0]?.tag).toBe('v2');
+    expect(plan.reason).toMatch(/newest INACTIVE one that does; .*:2 is INACTIVE, so a copy/);
   });
 
   it('says there is nothing to do when the service already runs the target', async () => {

@@ -2,11 +2,11 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { useAws } from '@berth/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createService, REPO, registerRevisions } from '../test/ecs-fixtures.ts';
-import { awsError, interceptOperations } from '../test/fake-ecs.ts';
+import { awsError, fakeEcs, interceptOperations } from '../test/fake-ecs.ts';
 import { EcsRollbackError } from './errors.ts';
 import { history } from './history.ts';
 import { planRollback } from './plan.ts';
-import { deploymentApiUnavailable } from './service-deployments.ts';
+import { deploymentApiUnavailable, readDeploymentHistory } from './service-deployments.ts';
 
 // The emulator has no service deployment APIs: these tests answer ListServiceDeployments and
 // DescribeServiceRevisions from a fake on an otherwise real client.
@@ -201,5 +201,52 @@ describe('when the deployment APIs fail', () => {
     expect(deploymentApiUnavailable(awsError('AccessDeniedException'))).toBe(true);
     expect(deploymentApiUnavailable(awsError('ThrottlingException'))).toBe(false);
     expect(deploymentApiUnavailable(awsError('ServerException', 500))).toBe(false);
+  });
+});
+
+describe('readDeploymentHistory', () => {
+  it('follows pages and describes at most 20 service revisions per call, as ECS allows', async () => {
+    const td = (i: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${i}`;
+    const brief = (i: number) => ({
+      serviceDeploymentArn: `arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/d${i}`,
+      status: i === 44 ? 'IN_PROGRESS' : 'SUCCESSFUL',
+      startedAt: new Date(Date.UTC(2026, 0, 1, 0, i)),
+      ...(i === 44 ? {} : { finishedAt: new Date(Date.UTC(2026, 0, 1, 0, i, 30)) }),
+      targetServiceRevisionArn: `arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/r${i}`,
+    });
+    const all = Array.from({ length: 45 }, (_, i) => brief(i));
+    const ecs = fakeEcs({
+      // Two pages, in no particular order.
+      ListServiceDeployments: (input) =>
+        input.nextToken === 'p2'
+          ? { serviceDeployments: all.slice(0, 20) }
+          : { serviceDeployments: all.slice(20).reverse(), nextToken: 'p2' },
+      DescribeServiceRevisions: (input) => {
+        const arns = input.serviceRevisionArns as string[];
+        if (arns.length > 20) throw awsError('InvalidParameterException', 400, 'too many ARNs');
+        return {
+          serviceRevisions: arns.map((a) => ({
+            serviceRevisionArn: a,
+            taskDefinition: td(Number(a.slice(a.lastIndexOf('/r') + 2))),
+            containerImages: [{ containerName: 'web', image: 'app:v1', imageDigest: DIGEST }],
+          })),
+          failures: [],
+        };
+      },
+    });
+    const history = await readDeploymentHistory(ecs, 'prod', 'web');
+    expect(history.available).toBe(true);
+    if (!history.available) return;
+    expect(history.deployments).toHaveLength(45);
+    expect(history.deployments.map((d) => d.taskDefinitionArn).slice(0, 3)).toEqual([
+      td(44),
+      td(43),
+      td(42),
+    ]);
+    const describes = ecs.calls.filter((c) => c.operation === 'DescribeServiceRevisions');
+    expect(describes.map((c) => (c.input.serviceRevisionArns as string[]).length)).toEqual([
+      20, 20, 5,
+    ]);
+    expect(ecs.calls.filter((c) => c.operation === 'ListServiceDeployments')).toHaveLength(2);
   });
 });

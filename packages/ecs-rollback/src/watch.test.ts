@@ -217,6 +217,62 @@ describe('watchDeployment', () => {
     expect(result.polls).toBe(1);
   });
 
+  it('does not fail a deployment that completed over later placement events or task stops', async () => {
+    // Deployed yesterday; since then a scale-out could not place a task for a while and one
+    // task was OOM-killed and replaced. Neither is a failure of the deployment.
+    const clock = fakeClock();
+    const td = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7';
+    const ago = (s: number) => new Date(clock.now() - s * 1000);
+    const ecs = fakeEcs({
+      DescribeServices: () => ({
+        services: [
+          {
+            status: 'ACTIVE',
+            serviceName: 'web',
+            taskDefinition: td,
+            deployments: [
+              {
+                id: 'ecs-svc/1',
+                status: 'PRIMARY',
+                taskDefinition: td,
+                rolloutState: 'COMPLETED',
+                desiredCount: 2,
+                runningCount: 2,
+                createdAt: ago(86_400),
+              },
+            ],
+            events: [
+              {
+                id: 'e1',
+                createdAt: ago(3_600),
+                message:
+                  '(service web) was unable to place a task because no container instance met all of its requirements.',
+              },
+            ],
+          },
+        ],
+      }),
+      ListTasks: () => ({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/prod/t1'] }),
+      DescribeTasks: () => ({
+        tasks: [
+          {
+            taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/t1',
+            taskDefinitionArn: td,
+            startedBy: 'ecs-svc/1',
+            createdAt: ago(80_000),
+            stoppedAt: ago(600),
+            stopCode: 'EssentialContainerExited',
+            stoppedReason: 'Essential container in task exited',
+            containers: [{ name: 'web', exitCode: 137, reason: 'OutOfMemoryError' }],
+          },
+        ],
+      }),
+    });
+    const result = await watchDeployment({ ...ref, clients: { ecs }, clock });
+    expect(result.status).toBe('succeeded');
+    expect(result.polls).toBe(1);
+  });
+
   it('reports a deployment superseded by another revision as failed', async () => {
     const clock = fakeClock();
     const sim = simulateDeployment({ now: clock.now, scenario: 'succeeds' });
@@ -228,6 +284,55 @@ describe('watchDeployment', () => {
     });
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(/superseded: the service now runs web:7, not web:5/);
+  });
+
+  it('tells a newer deployment by someone else from a circuit-breaker rollback', async () => {
+    const td = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${n}`;
+    const deployment = (id: string, status: string, n: number, state: string) => ({
+      id,
+      status,
+      taskDefinition: td(n),
+      rolloutState: state,
+      desiredCount: 2,
+      runningCount: 0,
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+    });
+    let polls = 0;
+    const ecs = fakeEcs({
+      DescribeServices: () => {
+        polls++;
+        return {
+          services: [
+            {
+              status: 'ACTIVE',
+              serviceName: 'web',
+              deploymentConfiguration: {
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+              },
+              // Poll 1: web:7 rolling out over web:6. Poll 2: web:8 deployed by another tool
+              // replaced both before web:7 completed.
+              ...(polls === 1
+                ? {
+                    taskDefinition: td(7),
+                    deployments: [
+                      deployment('ecs-svc/7', 'PRIMARY', 7, 'IN_PROGRESS'),
+                      deployment('ecs-svc/6', 'ACTIVE', 6, 'COMPLETED'),
+                    ],
+                  }
+                : {
+                    taskDefinition: td(8),
+                    deployments: [deployment('ecs-svc/8', 'PRIMARY', 8, 'IN_PROGRESS')],
+                  }),
+            },
+          ],
+        };
+      },
+      ListTasks: () => ({ taskArns: [] }),
+    });
+    const result = await watchDeployment({ ...ref, clients: { ecs }, clock: fakeClock() });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/superseded: the service now runs web:8, not web:7/);
+    expect(result.rolledBackTo).toBeUndefined();
   });
 
   it('stops when the signal aborts', async () => {

@@ -128,6 +128,8 @@ class Watcher {
   #expected: string | undefined;
   #deploymentId: string | undefined;
   #deploymentSeen = false;
+  /** Revisions of the other deployments seen beside the watched one (rollback candidates). */
+  readonly #others = new Set<string>();
   #since: number;
   #start: number;
   #polls = 0;
@@ -199,7 +201,12 @@ class Watcher {
     if (!watched) {
       if (this.#deploymentSeen || service.taskDefinition !== this.#expected) {
         const now = primary?.taskDefinition ?? service.taskDefinition ?? '?';
-        if (fromEvents?.status === 'rolled-back' || this.#rollbackEnabled(service)) {
+        // ECS rolls back to a revision that was deployed when the watched one started; a
+        // revision seen nowhere before is someone else's newer deployment.
+        const rolledBack =
+          fromEvents?.status === 'rolled-back' ||
+          (this.#rollbackEnabled(service) && (this.#others.size === 0 || this.#others.has(now)));
+        if (rolledBack) {
           return {
             status: 'rolled-back',
             reason: `the deployment of ${shortTaskDefinition(this.#expected)} was rolled back to ${shortTaskDefinition(now)}${fromEvents ? `: ${fromEvents.reason}` : ''}`,
@@ -257,22 +264,20 @@ class Watcher {
         reason: `superseded by a deployment of ${shortTaskDefinition(primary.taskDefinition ?? '?')} before it completed`,
       };
     }
-    if (fromEvents) return fromEvents;
-
-    const fromTasks = await this.#readStoppedTasks(service, watched);
-    if (fromTasks) return fromTasks;
-
-    if (
+    const completed =
       watched.status === 'PRIMARY' &&
       (watched.rolloutState ? watched.rolloutState === 'COMPLETED' : deployments.length === 1) &&
-      (watched.runningCount ?? 0) === (watched.desiredCount ?? 0)
-    ) {
-      return {
-        status: 'succeeded',
-        reason: `${shortTaskDefinition(this.#expected)} is deployed: ${watched.runningCount ?? 0}/${watched.desiredCount ?? 0} tasks running, rollout COMPLETED`,
-      };
-    }
-    return undefined;
+      (watched.runningCount ?? 0) === (watched.desiredCount ?? 0);
+    // A deployment ECS already completed is judged by how it ended: "unable to place" events
+    // and tasks stopped since (a scale-out short of capacity, a task replaced an hour later)
+    // are not failures of it. Only a rollback of it still counts.
+    if (fromEvents && !(completed && fromEvents.status === 'failed')) return fromEvents;
+
+    if (!completed) return this.#readStoppedTasks(service, watched);
+    return {
+      status: 'succeeded',
+      reason: `${shortTaskDefinition(this.#expected)} is deployed: ${watched.runningCount ?? 0}/${watched.desiredCount ?? 0} tasks running, rollout COMPLETED`,
+    };
   }
 
   #findWatched(deployments: Deployment[]): Deployment | undefined {
@@ -290,6 +295,11 @@ class Watcher {
     if (found) {
       if (!this.#deploymentSeen && found.createdAt) {
         this.#since = Math.min(this.#since, found.createdAt.getTime());
+      }
+      if (found.status === 'PRIMARY') {
+        for (const d of deployments) {
+          if (d !== found && d.taskDefinition) this.#others.add(d.taskDefinition);
+        }
       }
       this.#deploymentSeen = true;
       this.#deploymentId = found.id;

@@ -1,6 +1,8 @@
 import { defineCommand, isBerthError } from '@berth/internal';
+import { withSession } from '../ecs-client.ts';
 import { planRollback } from '../plan.ts';
 import { rollback } from '../rollback.ts';
+import { describeService } from '../service.ts';
 import { shortTaskDefinition } from '../task-definitions.ts';
 import { watchDeployment } from '../watch.ts';
 import { planLines, rollbackLine, watchLine } from './format.ts';
@@ -15,7 +17,8 @@ export const watchCommand = defineCommand({
   description: `Watches the deployment in progress, started by any tool, and reports failure within one
 poll of ECS showing it (rollout FAILED, circuit breaker, failed tasks, placement failures).
 With --rollback-on-failure, a failed or timed-out deployment is rolled back to the previous
-good version (a circuit-breaker rollback by ECS itself is left alone).
+good version (a circuit-breaker rollback by ECS itself, or a newer deployment someone else
+started meanwhile, is left alone).
 Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed out, 2 usage,
 3 it failed and there was nothing to roll back to.`,
   json: true,
@@ -25,6 +28,15 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
     'rollback-on-failure': {
       type: 'boolean',
       description: 'Roll back to the previous version when the deployment fails or times out',
+    },
+    register: {
+      type: 'boolean',
+      description:
+        'With --rollback-on-failure: register a copy of the previous revision when it is INACTIVE',
+    },
+    'deregister-failed': {
+      type: 'boolean',
+      description: 'With --rollback-on-failure: deregister the failed revision once rolled back',
     },
   },
   async run({ values, json, print, printJson, log }) {
@@ -42,12 +54,34 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
     }
 
     if (!json) print(watchLine(watched));
-    log.info(
-      `deployment of ${shortTaskDefinition(watched.taskDefinitionArn)} ${watched.status}: rolling back to the previous version`,
-    );
     let plan: Awaited<ReturnType<typeof planRollback>>;
+    let result: Awaited<ReturnType<typeof rollback>>;
     try {
-      plan = await planRollback({ ...where, to: 'previous' });
+      // Someone else deployed (or ECS rolled back) while we watched: rolling back "previous"
+      // now would undo their deployment, not the failed one.
+      const now = (await withSession(where, ({ ecs }) => describeService(ecs, where)))
+        .taskDefinition;
+      if (now !== watched.taskDefinitionArn) {
+        const skipped = `not rolling back: the service now runs ${shortTaskDefinition(now ?? '?')}, not the watched ${shortTaskDefinition(watched.taskDefinitionArn)}`;
+        log.warn(skipped);
+        if (json) printJson({ watch: watched, rollback: { skipped } });
+        return 1;
+      }
+      plan = await planRollback({
+        ...where,
+        to: 'previous',
+        ...(values.register ? { register: true } : {}),
+      });
+      log.info(
+        `deployment of ${shortTaskDefinition(watched.taskDefinitionArn)} ${watched.status}: rolling back to the previous version`,
+      );
+      if (!json) for (const line of planLines(plan)) print(line);
+      result = await rollback(plan, {
+        ...where,
+        ...wait,
+        deregisterFailed: Boolean(values['deregister-failed']),
+        onEvent: logEvent(log),
+      });
     } catch (error) {
       if (json)
         printJson({
@@ -56,8 +90,6 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
         });
       throw error;
     }
-    if (!json) for (const line of planLines(plan)) print(line);
-    const result = await rollback(plan, { ...where, ...wait, onEvent: logEvent(log) });
     if (json) printJson({ watch: watched, rollback: result });
     else print(rollbackLine(result));
     // The deployment that was watched failed, whatever the rollback did.
