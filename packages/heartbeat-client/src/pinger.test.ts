@@ -114,6 +114,7 @@ describe('Pinger', () => {
     expect(warnings[0]).toMatch(/exit status 256/);
     await expect(pinger({ strict: true }).exitStatus(-1)).rejects.toMatchObject({
       code: 'E_INVALID_INPUT',
+      retryable: false,
     });
   });
 
@@ -223,6 +224,17 @@ describe('Pinger', () => {
     const r = await pinger().success(undefined, { budgetMs: 0 });
     expect(r).toMatchObject({ ok: false, attempts: 0 });
     expect(r.error).toMatch(/no time left/);
+    // Not the caller's input at fault: strict mode reports a failed ping, worth a retry.
+    await expect(
+      pinger({ strict: true }).success(undefined, { budgetMs: 0 }),
+    ).rejects.toMatchObject({ code: 'E_PING_FAILED', retryable: true });
+  });
+
+  it('masks the check UUID in the answer text too', async () => {
+    answer({ status: 404, body: `no check ${UUID} here` });
+    const r = await pinger().success();
+    expect(r.text).toBe(`no check ********${UUID.slice(-4)} here`);
+    expect(JSON.stringify(r) + warnings.join('')).not.toContain(UUID);
   });
 
   it('warns through process.emitWarning by default', async () => {

@@ -186,16 +186,19 @@ export class Pinger {
   async exitStatus(code: number, body?: PingBody, call?: PingCallOptions): Promise<PingResult> {
     this.#givenRunId = false;
     if (!Number.isInteger(code) || code < 0 || code > 255) {
-      return this.#finish({
-        ok: false,
-        status: 0,
-        text: '',
-        attempts: 0,
-        kind: 'exit-status',
-        created: false,
-        bodyCutBytes: 0,
-        error: `exit status ${code} is not an integer from 0 to 255; nothing was sent`,
-      });
+      return this.#finish(
+        {
+          ok: false,
+          status: 0,
+          text: '',
+          attempts: 0,
+          kind: 'exit-status',
+          created: false,
+          bodyCutBytes: 0,
+          error: `exit status ${code} is not an integer from 0 to 255; nothing was sent`,
+        },
+        true,
+      );
     }
     return this.#send('exit-status', String(code), body, call, code);
   }
@@ -269,8 +272,9 @@ export class Pinger {
     }
     const limit = Number(header(answer.headers['ping-body-limit']));
     if (Number.isInteger(limit) && limit > 0) this.#bodyLimit = limit;
-    const text = answer.body.toString('utf8').trim().slice(0, 500);
-    const shown = this.#mask(text.slice(0, 200));
+    // Masked as well: a proxy or a misconfigured server may echo the URL back.
+    const text = this.#mask(answer.body.toString('utf8').trim().slice(0, 500));
+    const shown = text.slice(0, 200);
     if (answer.status >= 200 && answer.status < 300) {
       if (text.startsWith('OK (')) {
         const why =
@@ -316,18 +320,16 @@ export class Pinger {
     return maskSecrets(text, this.#target.secrets);
   }
 
-  #finish(result: PingResult): PingResult {
+  /** `invalidInput`: nothing was sent because an argument was wrong (not a ping failure). */
+  #finish(result: PingResult, invalidInput = false): PingResult {
     if (result.ok) return result;
     const message = result.error ?? `ping ${result.kind} failed`;
     if (this.#options.strict) {
-      throw new HeartbeatError(
-        result.status === 0 && result.attempts === 0 ? 'E_INVALID_INPUT' : 'E_PING_FAILED',
-        message,
-        {
-          status: result.status,
-          retryable: result.status === 0 || result.status === 429 || result.status >= 500,
-        },
-      );
+      throw new HeartbeatError(invalidInput ? 'E_INVALID_INPUT' : 'E_PING_FAILED', message, {
+        status: result.status,
+        retryable:
+          !invalidInput && (result.status === 0 || result.status === 429 || result.status >= 500),
+      });
     }
     const warn = this.#options.onWarning;
     if (warn !== false) (warn ?? defaultWarning)(message, result);

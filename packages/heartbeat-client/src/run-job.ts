@@ -45,7 +45,8 @@ export interface RunJobResult {
  * passed through with its tail kept; when the command ends, `start` is awaited (or abandoned
  * when the budget runs out) so it cannot land after the final ping, then the exit status goes
  * with the output tail. Signals are forwarded to the command. Never rejects for ping
- * problems (unless the pinger is strict).
+ * problems, unless the pinger is strict: then it rejects with the first ping's error, but
+ * only after the command ran to its end and its exit status was sent.
  *
  * @example
  * ```ts
@@ -59,7 +60,15 @@ export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
   const budgetMs = options.budgetMs ?? 30_000;
   const sendOutput = options.sendOutput ?? true;
   const abandon = new AbortController();
-  const started = pinger.start(undefined, { signal: abandon.signal });
+  // A strict pinger rejects: hold the error until the command has run and its exit status
+  // was sent, instead of an unhandled rejection that would kill this process mid-job.
+  let pingError: { error: unknown } | undefined;
+  const started = pinger
+    .start(undefined, { signal: abandon.signal })
+    .catch((error: unknown): undefined => {
+      pingError ??= { error };
+      return undefined;
+    });
   const child = await runChild(options.command, options.args ?? [], {
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
@@ -92,15 +101,21 @@ export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
   } else if (sendOutput) {
     body = { tail: child.tail, droppedBytes: child.droppedBytes };
   }
-  const finish = await pinger.exitStatus(child.exitCode, body, {
-    budgetMs: Math.max(0, deadline - Date.now()),
-  });
+  let finish: PingResult | undefined;
+  try {
+    finish = await pinger.exitStatus(child.exitCode, body, {
+      budgetMs: Math.max(0, deadline - Date.now()),
+    });
+  } catch (error) {
+    pingError ??= { error };
+  }
+  if (pingError) throw pingError.error;
   return {
     exitCode: child.exitCode,
     signal: child.signal,
     ...(spawnFailure ? { spawnFailure } : {}),
-    start,
-    finish,
+    start: start as PingResult,
+    finish: finish as PingResult,
     durationMs: child.durationMs,
   };
 }

@@ -89,10 +89,12 @@ describe('heartbeat ping', () => {
       [['ping', 'fail', '--rid', 'run-1'], /not a UUID/],
       [['ping', 'log', '--body-file', '/nonexistent/file'], /cannot read/],
       [['ping'], /missing the ping kind/],
+      [['ping', 'log', '--uuid', 'nope'], /not a UUID/],
     ] as [string[], RegExp][]) {
       const r = await runCli(args, { env });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/warning/);
     }
   });
 });

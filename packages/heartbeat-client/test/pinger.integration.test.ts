@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { type HealthchecksServer, startHealthchecksServer } from '@berth/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { monitor, Pinger, type PingerOptions } from '../src/index.ts';
@@ -39,6 +40,28 @@ describe('Pinger against a Healthchecks server', () => {
     expect(stored?.body.toString()).toMatch(/^\[heartbeat: \d+ bytes of earlier output cut\]\n/);
     expect(stored?.body.toString().endsWith('last line\n')).toBe(true);
     expect(check.status).toBe('up');
+  });
+
+  it('sends the final ping over the connection that start opened', async () => {
+    await server();
+    const check = hc.addCheck();
+    const port = String(new URL(hc.url).port);
+    let connections = 0;
+    const onConnect = (message: unknown) => {
+      const params = (message as { connectParams?: { port?: unknown } }).connectParams;
+      if (String(params?.port) === port) connections++;
+    };
+    diagnostics.subscribe('undici:client:beforeConnect', onConnect);
+    try {
+      const p = pinger({ pingUrl: hc.pingUrlOf(check) });
+      await p.start();
+      await p.exitStatus(0, 'done');
+    } finally {
+      diagnostics.unsubscribe('undici:client:beforeConnect', onConnect);
+    }
+    expect(check.pings).toHaveLength(2);
+    // A second connection would cost a second TLS handshake against a real server.
+    expect(connections).toBe(1);
   });
 
   it('pings by slug, creates with create (201), and reports exit statuses', async () => {

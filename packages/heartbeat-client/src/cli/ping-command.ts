@@ -54,6 +54,12 @@ Ping-Body-Limit: give --body-limit, as self-hosted servers keep only 10000 bytes
     if (values.body !== undefined && values['body-file'] !== undefined) {
       throw new UsageError('give --body or --body-file, not both');
     }
+    const pinger = pingerFromCli(
+      values,
+      io.env,
+      log,
+      values.rid !== undefined ? { runId: values.rid } : {},
+    );
     let body: PingBody | undefined = values.body;
     const file = values['body-file'];
     if (file !== undefined) {
@@ -67,12 +73,6 @@ Ping-Body-Limit: give --body-limit, as self-hosted servers keep only 10000 bytes
     }
     if (kind === 'log' && body === undefined)
       log.warn('a log ping without --body records an empty entry');
-    const pinger = pingerFromCli(
-      values,
-      io.env,
-      log,
-      values.rid !== undefined ? { runId: values.rid } : {},
-    );
     let result: PingResult;
     if (kind === 'start') result = await pinger.start(body);
     else if (kind === 'success') result = await pinger.success(body);
