@@ -9,7 +9,7 @@
 // failing step still stops the emulator and names the step).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCliRunner, missingClis } from './cli.ts';
 import type { DemoContext, Step } from './context.ts';
@@ -92,6 +92,9 @@ const env: NodeJS.ProcessEnv = {
   AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
 };
 for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+// Commands the CLIs run (`node -e ...`, `node scripts/demo/show-ingress.ts`) get this Node,
+// not an older `node` that happens to be first on the caller's PATH.
+env.PATH = [dirname(process.execPath), env.PATH].filter(Boolean).join(delimiter);
 const cli = createCliRunner({ root, cwd: workDir, env, out });
 const ctx: DemoContext = {
   root,
@@ -142,6 +145,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     void cli
       .stopAll('SIGTERM')
       .then(cleanup)
+      .then(() => process.stderr.write('demo: stopped; the emulator is gone.\n'))
       .finally(() => process.exit(code));
   });
 }

@@ -68,7 +68,7 @@ export async function runNightlySummary(
     return { ...summary, file, destination };
   };
   if (!options.pingUrl) {
-    log('HC_PING_URL is not set: running without a heartbeat');
+    log('HC_PING_URL is not set: no pings from this process (fine under `heartbeat run`)');
     return job();
   }
   return monitor({ pingUrl: options.pingUrl }, job);

@@ -168,6 +168,7 @@ describe('npm run demo when things go wrong', () => {
     });
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toContain('SIGINT: stopping the running command and the emulator');
+    expect(interrupted.stderr).toContain('demo: stopped; the emulator is gone.');
     expect(interrupted.stdout).not.toContain('Demo failed');
     expect(hcUrl).toBeDefined();
     expect(await answers(`${hcUrl}/api/v3/checks/`)).toBe(false);

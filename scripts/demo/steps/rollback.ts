@@ -17,8 +17,12 @@ export const rollbackStep: Step = {
     const before = await listAccountResources(ctx.aws, scope);
 
     await cli.run('ecs-rollback', ['history', '--cluster', s.cluster, '--service', service]);
-    // The emulator never finishes a deployment (see the team notes on moto), so the demo
-    // does not wait for one; on AWS, leave out --no-wait and ecs-rollback waits and reports.
+    out.note(
+      'moto lacks the ECS deployment history API, so `previous` falls back to the newest older revision with other images.',
+    );
+    out.note(
+      'moto never finishes a deployment, so the demo passes --no-wait; on AWS, ecs-rollback waits and reports the outcome.',
+    );
     await cli.run('ecs-rollback', [
       '--cluster',
       s.cluster,
