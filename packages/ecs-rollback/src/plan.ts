@@ -202,19 +202,15 @@ async function resolvePrevious(
 
   const active = await ins.revisions(current.family, 'ACTIVE');
   const older = active.filter((r) => r.revision < current.revision);
-  for (let i = 0; i < older.length; i += DESCRIBE_CHUNK) {
-    const chunk = older.slice(i, i + DESCRIBE_CHUNK);
-    const versions = await Promise.all(chunk.map((r) => ins.version(r.taskDefinitionArn)));
-    const found = versions.find((v) => imagesDiffer(v, current, container));
-    if (found) {
-      const which = container ? `the image of ${container}` : 'images';
-      return {
-        version: found,
-        source: 'task-definition-family',
-        reason: `newest ACTIVE revision of ${current.family} older than ${current.revision} whose ${which} differ`,
-        note,
-      };
-    }
+  const which = container ? `the image of ${container}` : 'images';
+  const olderActive = await newestDiffering(ins, older, current, container);
+  if (olderActive) {
+    return {
+      version: olderActive,
+      source: 'task-definition-family',
+      reason: `newest ACTIVE revision of ${current.family} older than ${current.revision} whose ${which} differ`,
+      note,
+    };
   }
   const inactive = (await ins.revisions(current.family, 'INACTIVE')).filter(
     (r) => r.revision < current.revision,
@@ -222,19 +218,14 @@ async function resolvePrevious(
   if (register) {
     // Allowed to register: a deregistered revision (Terraform deregisters the old one on
     // every change) is brought back as a copy rather than leaving nothing to roll back to.
-    for (let i = 0; i < inactive.length; i += DESCRIBE_CHUNK) {
-      const chunk = inactive.slice(i, i + DESCRIBE_CHUNK);
-      const versions = await Promise.all(chunk.map((r) => ins.version(r.taskDefinitionArn)));
-      const found = versions.find((v) => imagesDiffer(v, current, container));
-      if (found) {
-        const which = container ? `the image of ${container}` : 'images';
-        return {
-          version: found,
-          source: 'task-definition-family',
-          reason: `no ACTIVE revision of ${current.family} older than ${current.revision} runs different ${which}; newest INACTIVE one that does`,
-          note,
-        };
-      }
+    const olderInactive = await newestDiffering(ins, inactive, current, container);
+    if (olderInactive) {
+      return {
+        version: olderInactive,
+        source: 'task-definition-family',
+        reason: `no ACTIVE revision of ${current.family} older than ${current.revision} runs different ${which}; newest INACTIVE one that does`,
+        note,
+      };
     }
   }
   const hint = inactive.length
@@ -367,6 +358,25 @@ function knownTags(versions: TaskDefinitionVersion[], container: string): string
     );
   const more = entries.length > 25 ? `, and ${entries.length - 25} more` : '';
   return `Tags that exist: ${shown.join(', ')}${more}.`;
+}
+
+/**
+ * The newest of `revisions` (newest first) whose images differ from `current`'s, described a
+ * few at a time so a long family costs few sequential rounds and stops at the first match.
+ */
+async function newestDiffering(
+  ins: ServiceInspector,
+  revisions: readonly { taskDefinitionArn: string }[],
+  current: TaskDefinitionVersion,
+  container: string | undefined,
+): Promise<TaskDefinitionVersion | undefined> {
+  for (let i = 0; i < revisions.length; i += DESCRIBE_CHUNK) {
+    const chunk = revisions.slice(i, i + DESCRIBE_CHUNK);
+    const versions = await Promise.all(chunk.map((r) => ins.version(r.taskDefinitionArn)));
+    const found = versions.find((v) => imagesDiffer(v, current, container));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function imagesDiffer(

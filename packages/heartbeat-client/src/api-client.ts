@@ -16,7 +16,14 @@ import type {
 } from './api-types.ts';
 import { checkFieldsBody, checkSpecBody } from './check-spec.ts';
 import { HeartbeatError } from './errors.ts';
-import { exchange, type HttpAnswer, type HttpOptions, type RetryRule } from './http.ts';
+import {
+  attemptsText,
+  exchange,
+  type HttpAnswer,
+  type HttpOptions,
+  noAnswerReason,
+  type RetryRule,
+} from './http.ts';
 import { maskSecrets, UUID_PATTERN } from './ping-target.ts';
 import { deregisterCheck, registerCheck } from './registration.ts';
 
@@ -347,14 +354,10 @@ export class HealthchecksApi {
         budgetMs: o.budgetMs ?? DEFAULT_API_BUDGET_MS,
       },
     );
-    const tries = `${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}`;
+    const tries = attemptsText(outcome);
     const answer = outcome.answer;
     if (!answer) {
-      const why = outcome.aborted
-        ? 'aborted'
-        : outcome.failure
-          ? `${outcome.failure.code}: ${outcome.failure.message}`
-          : 'no time left in the budget';
+      const why = noAnswerReason(outcome);
       throw new HeartbeatError(
         'E_NETWORK',
         this.#mask(`${spec.what}: no answer from ${this.#base.origin}: ${why} (${tries})`),

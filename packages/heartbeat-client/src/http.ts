@@ -50,6 +50,18 @@ export interface HttpExchange {
   budgetExhausted: boolean;
 }
 
+/** How many tries an exchange took, in words (`1 attempt`, `3 attempts`). */
+export function attemptsText(outcome: Pick<HttpExchange, 'attempts'>): string {
+  return `${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}`;
+}
+
+/** Why an exchange ended without an answer, in words. */
+export function noAnswerReason(outcome: HttpExchange): string {
+  if (outcome.aborted) return 'aborted';
+  if (outcome.failure) return `${outcome.failure.code}: ${outcome.failure.message}`;
+  return 'no time left in the budget';
+}
+
 /** One request. */
 export interface HttpRequest {
   url: string;

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_BODY_LIMIT, fitBody, type PingBody } from './body-fit.ts';
 import { HeartbeatError } from './errors.ts';
-import { exchange, type HttpExchange, type HttpOptions, type RetryRule } from './http.ts';
+import {
+  attemptsText,
+  exchange,
+  type HttpExchange,
+  type HttpOptions,
+  noAnswerReason,
+  type RetryRule,
+} from './http.ts';
 import {
   maskSecrets,
   type PingTargetOptions,
@@ -251,14 +258,10 @@ export class Pinger {
       bodyCutBytes,
     };
     const what = `ping ${kind === 'exit-status' ? `exit status ${exitStatus}` : kind} to ${this.#target.display}`;
-    const tries = `${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}`;
+    const tries = attemptsText(outcome);
     const answer = outcome.answer;
     if (!answer) {
-      const why = outcome.aborted
-        ? 'aborted'
-        : outcome.failure
-          ? `${outcome.failure.code}: ${outcome.failure.message}`
-          : 'no time left in the budget';
+      const why = noAnswerReason(outcome);
       return {
         ...base,
         ok: false,
