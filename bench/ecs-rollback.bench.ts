@@ -132,5 +132,11 @@ report({
   title: 'time until a failing deployment is reported (simulated ECS, fake clock)',
   comparedWith: `the AWS SDK's waitUntilServicesStable with its default delays and maxWaitTime ${MAX_WAIT_S} s (the 30-minute wait of aws-actions/amazon-ecs-deploy-task-definition)`,
   figures,
-  summary: `watch reports each failure within one 5 s poll of ECS showing it (5 to 105 s here); the SDK waiter gives up only after ${Math.round(Math.min(...waiterTimeouts) / 60)} to ${Math.round(Math.max(...waiterTimeouts) / 60)} minutes (its next 600 s sleep would pass maxWaitTime), and in ${falseSuccesses} of ${scenarios.length} scenarios (a circuit-breaker rollback) it reports success.`,
+  summary: `watch reports each failure within one 5 s poll of ECS showing it (5 to 105 s here); the SDK waiter gives up only after ${minutesRange(waiterTimeouts)} (its next 600 s sleep would pass maxWaitTime), and in ${falseSuccesses} of ${scenarios.length} scenarios (a circuit-breaker rollback) it reports success.`,
 });
+
+function minutesRange(seconds: number[]): string {
+  const low = Math.round(Math.min(...seconds) / 60);
+  const high = Math.round(Math.max(...seconds) / 60);
+  return low === high ? `about ${low} minutes` : `${low} to ${high} minutes`;
+}
