@@ -18,13 +18,9 @@ export type {
 } from './cli.ts';
 export {
   colorEnabled,
-  commandHelp,
   createLogger,
   defineCommand,
   main,
-  parseCommandArgs,
-  processIo,
-  programHelp,
   runProgram,
 } from './cli.ts';
 export type { BackoffOptions, Clock } from './clock.ts';
