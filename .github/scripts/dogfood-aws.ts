@@ -5,21 +5,15 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clientConfigFromEnv } from '../../packages/testkit/src/aws-env.ts';
 import { seedAccount } from '../../packages/testkit/src/seed.ts';
 
-const endpoint = process.env.AWS_ENDPOINT_URL;
-if (!endpoint) {
+const clientConfig = clientConfigFromEnv(process.env);
+if (!clientConfig) {
   console.error('AWS_ENDPOINT_URL is not set: point it at the moto_server to seed');
   process.exit(2);
 }
-const seeded = await seedAccount({
-  region: process.env.AWS_REGION ?? 'us-east-1',
-  endpoint,
-  credentials: {
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
-    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
-  },
-});
+const seeded = await seedAccount(clientConfig);
 
 const dir = join(process.env.RUNNER_TEMP ?? tmpdir(), 'berth-dogfood');
 mkdirSync(dir, { recursive: true });

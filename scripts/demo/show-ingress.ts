@@ -2,14 +2,14 @@
 // rules as the emulator holds them at that moment (in real life this would be `ssh deploy@...`).
 // Usage: node scripts/demo/show-ingress.ts <sg-id>
 import { listIngressRules } from '../../packages/testkit/src/inventory.ts';
-import { clientConfigFromEnv } from './aws-env.ts';
+import { demoClientConfig } from './aws-env.ts';
 
 const groupId = process.argv[2];
 if (!groupId) {
   process.stderr.write('usage: node scripts/demo/show-ingress.ts <sg-id>\n');
   process.exit(2);
 }
-const rules = await listIngressRules(clientConfigFromEnv(process.env), [groupId]);
+const rules = await listIngressRules(demoClientConfig(process.env), [groupId]);
 process.stdout.write(`inside the window, ${groupId} allows:\n`);
 for (const r of rules) {
   const ports = r.fromPort === r.toPort ? `${r.fromPort}` : `${r.fromPort}-${r.toPort}`;

@@ -1,9 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type HealthchecksServer, startHealthchecksServer, useAws } from '@berth/testkit';
+import {
+  type HealthchecksServer,
+  runProcess,
+  startHealthchecksServer,
+  useAws,
+} from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightlySummary, verifySummary } from '../src/nightly-summary.ts';
 
@@ -116,26 +120,14 @@ describe('the nightly summary job', () => {
   it('runs as a process: exit 0 with a summary line, exit 1 when the run fails', async () => {
     const check = hc.addCheck({ name: 'nightly-summary-process' });
     const run = (secretId: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        const child = spawn(process.execPath, [resolve(here, '../src/main.ts')], {
-          env: {
-            ...aws.env,
-            SECRET_ID: secretId,
-            HC_PING_URL: hc.pingUrlOf(check),
-            OUTPUT_DIR: outDir,
-            REPORT_DAY: '2026-11-22',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString();
-        });
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString();
-        });
-        child.once('close', (code) => done({ code, stdout, stderr }));
+      runProcess(process.execPath, [resolve(here, '../src/main.ts')], {
+        env: {
+          ...aws.env,
+          SECRET_ID: secretId,
+          HC_PING_URL: hc.pingUrlOf(check),
+          OUTPUT_DIR: outDir,
+          REPORT_DAY: '2026-11-22',
+        },
       });
     const ok = await run('batch/nightly-summary');
     expect(ok.code).toBe(0);

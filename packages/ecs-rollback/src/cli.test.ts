@@ -5,7 +5,7 @@ import {
   ECSClient,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { useAws } from '@berth/testkit';
+import { runProcess, useAws } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createService,
@@ -25,25 +25,14 @@ beforeAll(() => {
 });
 afterAll(() => ecs.destroy());
 
-function run(
+async function run(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: { ...aws.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  const r = await runProcess(process.execPath, [cli, ...args], {
+    env: { ...aws.env, NO_COLOR: '1', ...env },
   });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function setup(tags: string[]) {

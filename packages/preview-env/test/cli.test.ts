@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SEED_SECRET_VALUE, useAws } from '@berth/testkit';
+import { runProcess, SEED_SECRET_VALUE, useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY, type Fixture, IMAGE_1, IMAGE_2, inventory, setup } from './helpers.ts';
 
@@ -11,20 +10,15 @@ let fx: Fixture;
 let cwd: string;
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
-function run(
+async function run(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { ...aws.env, NO_COLOR: '1', ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
+  const r = await runProcess(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...aws.env, NO_COLOR: '1', ...env },
   });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(async () => {

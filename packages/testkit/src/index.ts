@@ -1,3 +1,4 @@
+export { awsEnvFor, clientConfigFromEnv, TEST_REGION } from './aws-env.ts';
 export type {
   AwsProxy,
   AwsProxyOptions,
@@ -49,7 +50,9 @@ export type {
   StepRecord,
 } from './run-action.ts';
 export { parseCommandFile, readActionMetadata, runAction } from './run-action.ts';
+export type { ProcessRun, RunProcessOptions } from './run-process.ts';
+export { runProcess } from './run-process.ts';
 export type { SeedClientConfig, SeededAccount, SeedOptions } from './seed.ts';
 export { SEED_SECRET_VALUE, seedAccount } from './seed.ts';
 export type { AwsTestContext } from './use-aws.ts';
-export { awsEnvFor, TEST_REGION, useAws } from './use-aws.ts';
+export { useAws } from './use-aws.ts';

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type ExpressionContext, evaluateCondition, interpolate } from './expressions.ts';
+import { runProcess } from './run-process.ts';
 
 /** An `action.yml`, as far as running it in tests needs. */
 export interface ActionMetadata {
@@ -130,29 +130,15 @@ function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
-function runProcess(
+async function runStep(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
   timeoutMs: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
-    });
-  });
+  const run = await runProcess(command, args, { env, cwd, timeoutMs });
+  return { code: run.code ?? (run.signal ? 128 : 1), stdout: run.stdout, stderr: run.stderr };
 }
 
 /**
@@ -273,7 +259,7 @@ export async function runAction(
           stepEnv[k] = interpolate(String(v), ctx);
         const script = join(tmp, `step-${index}.sh`);
         writeFileSync(script, interpolate(step.run, ctx));
-        const result = await runProcess(
+        const result = await runStep(
           'bash',
           ['--noprofile', '--norc', '-eo', 'pipefail', script],
           { ...baseEnv(), ...stepEnv, GITHUB_OUTPUT: outputFile },
@@ -313,7 +299,7 @@ export async function runAction(
         writeFileSync(outputFile, '');
         const stateEnv: NodeJS.ProcessEnv = {};
         for (const [k, v] of Object.entries(state)) stateEnv[`STATE_${k}`] = v;
-        const result = await runProcess(
+        const result = await runStep(
           process.execPath,
           [join(dir, entry)],
           { ...baseEnv(), ...inputEnv, ...stateEnv, GITHUB_OUTPUT: outputFile },

@@ -1,3 +1,4 @@
+import { awsEnvFor, TEST_REGION } from './aws-env.ts';
 import { type AwsProxy, randomAccountId, startAwsProxy } from './aws-proxy.ts';
 import './provided-context.ts';
 
@@ -21,20 +22,6 @@ export interface AwsTestContext {
     endpoint: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
     maxAttempts: number;
-  };
-}
-
-export const TEST_REGION = 'us-east-1';
-
-/** Environment that points the AWS SDK at `endpoint` with dummy credentials. */
-export function awsEnvFor(endpoint: string): NodeJS.ProcessEnv {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: TEST_REGION,
-    AWS_DEFAULT_REGION: TEST_REGION,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_EC2_METADATA_DISABLED: 'true',
   };
 }
 

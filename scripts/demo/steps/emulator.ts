@@ -2,9 +2,9 @@
 // tagged by semver-timestamp (as a build pipeline would tag it).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { awsEnvFor } from '../../../packages/testkit/src/aws-env.ts';
 import { startMoto } from '../../../packages/testkit/src/moto.ts';
 import { seedAccount } from '../../../packages/testkit/src/seed.ts';
-import { awsEnv } from '../aws-env.ts';
 import type { DemoContext, Step } from '../context.ts';
 
 const DAY_MS = 86_400_000;
@@ -17,7 +17,7 @@ export const emulatorStep: Step = {
     const moto = await startMoto();
     ctx.moto = moto;
     ctx.onCleanup(() => moto.stop());
-    Object.assign(ctx.env, awsEnv(moto.endpoint));
+    Object.assign(ctx.env, awsEnvFor(moto.endpoint));
     ctx.aws.endpoint = moto.endpoint;
     out.ok(`moto_server listening on ${moto.endpoint} (AWS_ENDPOINT_URL for every CLI below)`);
 
