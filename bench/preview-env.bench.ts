@@ -2,11 +2,7 @@
 // per AWS call (moto behind it): @berth/preview-env, which runs independent calls in
 // parallel (4 sequential rounds to create, 4 to delete), against the same calls made one
 // after another in EDEN's order. The proxy counts calls and sequential rounds.
-import {
-  createEnvironment,
-  deleteEnvironment,
-  resolveConfig,
-} from '../packages/preview-env/src/index.ts';
+import { createPreviewEnv, resolveConfig } from '../packages/preview-env/src/index.ts';
 import { clientsAt, edenCreate, edenDelete } from '../packages/preview-env/test/eden-order.ts';
 import { randomAccountId, startAwsProxy } from '../packages/testkit/src/aws-proxy.ts';
 import { startMoto } from '../packages/testkit/src/moto.ts';
@@ -36,9 +32,10 @@ try {
     namePrefix: 'app',
   });
   const clients = clientsAt(aws);
+  const previews = createPreviewEnv({ config, clients });
   // Warm the clients (endpoint and credential resolution) before measuring.
-  await createEnvironment('warm-up', { image: IMAGE, config, clients });
-  await deleteEnvironment('warm-up', { config, clients });
+  await previews.create('warm-up', { image: IMAGE });
+  await previews.delete('warm-up');
   proxy.setLatency(LATENCY_MS);
 
   type Sample = { ms: number; calls: number; rounds: number };
@@ -53,10 +50,8 @@ try {
   const ours = { create: [] as Sample[], delete: [] as Sample[] };
   const eden = { create: [] as Sample[], delete: [] as Sample[] };
   for (let i = 0; i < RUNS; i++) {
-    ours.create.push(
-      await measure(() => createEnvironment(`pr-${i}`, { image: IMAGE, config, clients })),
-    );
-    ours.delete.push(await measure(() => deleteEnvironment(`pr-${i}`, { config, clients })));
+    ours.create.push(await measure(() => previews.create(`pr-${i}`, { image: IMAGE })));
+    ours.delete.push(await measure(() => previews.delete(`pr-${i}`)));
     eden.create.push(await measure(() => edenCreate(`eden-${i}`, IMAGE, config, clients)));
     eden.delete.push(await measure(() => edenDelete(`eden-${i}`, config, clients)));
   }

@@ -1,6 +1,7 @@
 // Loads 45 secrets through the test kit's latency proxy (80 ms per call, like a real AWS
 // round trip) and compares with the GitHub action's way: one GetSecretValue per secret, in
-// sequence. Run: node bench/secrets-env-loader.bench.ts
+// sequence; then 45 SSM parameters in GetParameters batches (and by path) against one
+// GetParameter per parameter. Run: node bench/secrets-env-loader.bench.ts
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { mapLimit } from '../packages/internal/src/index.ts';
@@ -15,6 +16,12 @@ const sdkPath = createRequire(
 ).resolve('@aws-sdk/client-secrets-manager');
 const { CreateSecretCommand, GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } =
   (await import(pathToFileURL(sdkPath).href)) as typeof import('@aws-sdk/client-secrets-manager');
+const ssmSdkPath = createRequire(
+  new URL('../packages/secrets-env-loader/package.json', import.meta.url),
+).resolve('@aws-sdk/client-ssm');
+const { GetParameterCommand, PutParameterCommand, SSMClient } = (await import(
+  pathToFileURL(ssmSdkPath).href
+)) as typeof import('@aws-sdk/client-ssm');
 
 const SECRETS = 45;
 const LATENCY_MS = 80;
@@ -23,6 +30,12 @@ const RUNS = 5;
 const moto = await startMoto();
 const proxy = await startAwsProxy({ upstream: moto.endpoint, accountId: randomAccountId() });
 const client = new SecretsManagerClient({
+  region: 'us-east-1',
+  endpoint: proxy.endpoint,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  maxAttempts: 1,
+});
+const ssm = new SSMClient({
   region: 'us-east-1',
   endpoint: proxy.endpoint,
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
@@ -42,8 +55,18 @@ try {
       }),
     ),
   );
-  // Warm the client (connection pool, credential resolution) outside the timings.
+  const parameters = Array.from(
+    { length: SECRETS },
+    (_, i) => `/bench/ssm/P${String(i).padStart(2, '0')}`,
+  );
+  await mapLimit(parameters, 4, (name, i) =>
+    ssm.send(
+      new PutParameterCommand({ Name: name, Value: `value-${i}`, Type: 'SecureString' }),
+    ),
+  );
+  // Warm the clients (connection pool, credential resolution) outside the timings.
   await client.send(new GetSecretValueCommand({ SecretId: names[0] }));
+  await ssm.send(new GetParameterCommand({ Name: parameters[0], WithDecryption: true }));
   proxy.setLatency(LATENCY_MS);
 
   const measure = async (run: () => Promise<unknown>, runs = RUNS) => {
@@ -87,10 +110,28 @@ try {
       await client.send(new GetSecretValueCommand({ SecretId: s.ARN }));
   }, 3);
 
+  const ssmByName = await measure(async () => {
+    const { vars } = await loadSecrets({
+      secrets: parameters.map((p) => `ssm:${p}`),
+      clients: { ssm },
+    });
+    if (Object.keys(vars).length !== SECRETS) throw new Error('SSM load lost variables');
+  });
+  const ssmByPath = await measure(async () => {
+    const { vars } = await loadSecrets({ secrets: ['ssm:/bench/ssm/'], clients: { ssm } });
+    if (Object.keys(vars).length !== SECRETS) throw new Error('SSM path load lost variables');
+  });
+  // One GetParameter per parameter, awaited one after another (ssm-env and shell loops).
+  const ssmSequential = await measure(async () => {
+    for (const name of parameters)
+      await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  }, 3);
+
   report({
     package: '@berth/secrets-env-loader',
-    title: `load ${SECRETS} JSON secrets (${SECRETS * 2} variables) at ${LATENCY_MS} ms per AWS call`,
-    comparedWith: "the GitHub action's one GetSecretValue per secret, in sequence",
+    title: `load ${SECRETS} JSON secrets (${SECRETS * 2} variables), and ${SECRETS} SSM parameters, at ${LATENCY_MS} ms per AWS call`,
+    comparedWith:
+      "the GitHub action's one GetSecretValue per secret, in sequence; one GetParameter per SSM parameter, in sequence",
     figures: [
       {
         name: 'loadSecrets by 45 names: wall time',
@@ -152,11 +193,48 @@ try {
         unit: 'calls',
         note: `${sequentialPrefix.rounds} round(s)`,
       },
+      {
+        name: 'loadSecrets 45 SSM parameters by name: wall time',
+        value: ssmByName.ms,
+        unit: 'ms',
+        note: `median of ${RUNS}`,
+      },
+      {
+        name: 'loadSecrets 45 SSM parameters by name: calls',
+        value: ssmByName.calls,
+        unit: 'calls',
+        note: `${ssmByName.rounds} round(s)`,
+      },
+      {
+        name: 'loadSecrets ssm:/bench/ssm/ (path): wall time',
+        value: ssmByPath.ms,
+        unit: 'ms',
+        note: `median of ${RUNS}`,
+      },
+      {
+        name: 'loadSecrets ssm:/bench/ssm/ (path): calls',
+        value: ssmByPath.calls,
+        unit: 'calls',
+        note: `${ssmByPath.rounds} round(s)`,
+      },
+      {
+        name: 'sequential GetParameter x45: wall time',
+        value: ssmSequential.ms,
+        unit: 'ms',
+        note: 'median of 3',
+      },
+      {
+        name: 'sequential GetParameter x45: calls',
+        value: ssmSequential.calls,
+        unit: 'calls',
+        note: `${ssmSequential.rounds} round(s)`,
+      },
     ],
-    summary: `By name, 45 secrets load in ${byName.calls} BatchGetSecretValue calls in parallel (${byName.ms.toFixed(0)} ms) instead of ${sequential.calls} sequential calls (${sequential.ms.toFixed(0)} ms), ${(sequential.ms / byName.ms).toFixed(1)}x faster; a prefix adds one ListSecrets round. With the batch call denied, parallel GetSecretValue still takes ${fallback.ms.toFixed(0)} ms.`,
+    summary: `By name, 45 secrets load in ${byName.calls} BatchGetSecretValue calls in parallel (${byName.ms.toFixed(0)} ms) instead of ${sequential.calls} sequential calls (${sequential.ms.toFixed(0)} ms), ${(sequential.ms / byName.ms).toFixed(1)}x faster; a prefix adds one ListSecrets round. With the batch call denied, parallel GetSecretValue still takes ${fallback.ms.toFixed(0)} ms. 45 SSM parameters load in ${ssmByName.calls} GetParameters calls (${ssmByName.ms.toFixed(0)} ms; by path ${ssmByPath.calls} pages, ${ssmByPath.ms.toFixed(0)} ms) instead of ${ssmSequential.calls} GetParameter calls (${ssmSequential.ms.toFixed(0)} ms), ${(ssmSequential.ms / ssmByName.ms).toFixed(1)}x faster.`,
   });
 } finally {
   client.destroy();
+  ssm.destroy();
   await proxy.close();
   await moto.stop();
 }

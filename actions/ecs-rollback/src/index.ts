@@ -7,8 +7,10 @@ Runs inside a GitHub Actions job (uses: <org>/berth/actions/ecs-rollback@v1); in
 from INPUT_* variables.
 
 Inputs: mode (rollback | watch), cluster, service, region, to, container, register, no-wait,
-timeout, poll, failed-tasks, deregister-failed, dry-run, rollback-on-failure, search-limit
-Outputs: task-definition-arn, status, reason, from-task-definition-arn, registered, rollback-status
+timeout, poll, failed-tasks, deregister-failed, dry-run, rollback-on-failure, search-limit,
+skip-image-check, allow-other-family
+Outputs: task-definition-arn, status, reason, from-task-definition-arn, registered, cause,
+remedy, method, rollback-status
 
 See actions/ecs-rollback/README.md for complete workflows.
 `;

@@ -18,6 +18,8 @@ export interface ActionInputs {
   dryRun: boolean;
   rollbackOnFailure: boolean;
   searchLimit?: number;
+  skipImageCheck: boolean;
+  allowOtherFamily: boolean;
 }
 
 /** Reads the `INPUT_*` variables; throws an Error naming the input when one is wrong. */
@@ -57,6 +59,8 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     deregisterFailed: flag('deregister-failed'),
     dryRun: flag('dry-run'),
     rollbackOnFailure: flag('rollback-on-failure'),
+    skipImageCheck: flag('skip-image-check'),
+    allowOtherFamily: flag('allow-other-family'),
   };
   if (input('region')) out.region = input('region');
   if (input('to')) out.to = input('to');

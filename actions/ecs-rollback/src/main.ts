@@ -35,6 +35,17 @@ function showPlan(plan: RollbackPlan): void {
     `        ${plan.willRegister ? 'a new revision will be registered' : 'existing revision reused, nothing registered'}`,
   );
   log(`  why   ${plan.reason}`);
+  for (const c of plan.imageChecks ?? []) log(`  image ${c.container}: ${c.state}: ${c.detail}`);
+  for (const w of plan.warnings ?? []) annotate('warning', w);
+}
+
+/** Sets `cause` and `remedy` (empty when there is none). */
+function setCause(
+  result: { cause?: string | undefined; remedy?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): void {
+  setOutput('cause', result.cause ?? '', env);
+  setOutput('remedy', result.remedy ?? '', env);
 }
 
 /** The task definition the service is set to run now. */
@@ -85,6 +96,8 @@ async function doRollback(
       ...(inputs.container ? { container: inputs.container } : {}),
       ...(inputs.searchLimit ? { searchLimit: inputs.searchLimit } : {}),
       register: inputs.register,
+      skipImageCheck: inputs.skipImageCheck,
+      allowOtherFamily: inputs.allowOtherFamily,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -138,10 +151,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       setOutput('status', result.status, env);
       setOutput('reason', result.reason, env);
       setOutput('registered', String(result.registered), env);
+      setOutput('method', result.method ?? '', env);
+      setCause(result, env);
       log(result.reason);
-      for (const w of result.warnings) annotate('warning', w);
+      if (result.methodReason) log(`via ${result.method}: ${result.methodReason}`);
+      for (const w of result.warnings) {
+        if (!(result.plan.warnings ?? []).includes(w)) annotate('warning', w);
+      }
       if (!ok(result.status)) {
-        annotate('error', result.reason);
+        annotate('error', `${result.reason}${result.cause ? ` [cause: ${result.cause}: ${result.remedy}]` : ''}`);
         return 1;
       }
       return 0;
@@ -161,8 +179,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     setOutput('status', watched.status, env);
     setOutput('reason', watched.reason, env);
     setOutput('task-definition-arn', watched.rolledBackTo ?? watched.taskDefinitionArn, env);
+    setCause(watched, env);
     if (watched.status === 'succeeded') return 0;
-    annotate('error', `deployment ${watched.status}: ${watched.reason}`);
+    if (watched.cause) log(`cause ${watched.cause}: ${watched.remedy ?? ''}`);
+    annotate(
+      'error',
+      `deployment ${watched.status}: ${watched.reason}${watched.cause ? ` [cause: ${watched.cause}: ${watched.remedy}]` : ''}`,
+    );
     if (inputs.rollbackOnFailure && (watched.status === 'failed' || watched.status === 'timeout')) {
       log('rolling back to the previous version');
       try {
@@ -173,6 +196,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         );
         setOutput('task-definition-arn', result.taskDefinitionArn ?? '', env);
         setOutput('rollback-status', result.status, env);
+        setOutput('method', result.method ?? '', env);
         setOutput(
           'reason',
           `deployment ${watched.status}: ${watched.reason}; ${result.reason}`,

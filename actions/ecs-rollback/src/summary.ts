@@ -47,7 +47,21 @@ export function rollbackSummary(
     '',
     `**Why:** ${cell(plan.reason)}`,
   ];
+  const checks = plan.imageChecks ?? [];
+  if (checks.length) {
+    lines.push(
+      '',
+      `**Images:** ${checks.map((c) => `${c.container}: \`${c.state}\` (${cell(c.detail)})`).join('; ')}`,
+    );
+  }
+  for (const w of plan.warnings ?? []) lines.push('', `**Warning:** ${cell(w)}`);
   if (result) lines.push('', `**Status:** \`${result.status}\`: ${cell(result.reason)}`);
+  if (result?.method) {
+    lines.push('', `**Method:** \`${result.method}\`: ${cell(result.methodReason ?? '')}`);
+  }
+  if (result?.cause) {
+    lines.push('', `**Cause:** \`${result.cause}\`: ${cell(result.remedy ?? '')}`);
+  }
   if (error) lines.push('', `**Failed:** ${cell(error)}`);
   return lines.join('\n');
 }
@@ -61,6 +75,9 @@ export function watchSummary(service: string, cluster: string, watched: WatchRes
     '|---|---|---|',
     `| \`${watched.taskDefinitionArn.slice(watched.taskDefinitionArn.lastIndexOf('/') + 1)}\` | \`${watched.status}\` | ${cell(watched.reason)} |`,
   ];
+  if (watched.cause) {
+    lines.push('', `**Cause:** \`${watched.cause}\`: ${cell(watched.remedy ?? '')}`);
+  }
   if (watched.failedTasks.length) {
     lines.push('', '<details><summary>Failed tasks</summary>', '');
     for (const t of watched.failedTasks.slice(0, 20)) lines.push(`- ${cell(t.summary)}`);

@@ -49,6 +49,7 @@ describe('ecs-rollback action (action.yml, as the runner runs it)', () => {
       env: aws.env,
     });
     expect(run.stderr).toBe('');
+    console.log("STDOUT", run.stdout);
     expect(run.exitCode).toBe(0);
     expect(run.steps.find((s) => s.kind === 'uses')?.skipped).toBe(true);
     expect(run.outputs).toMatchObject({
@@ -56,7 +57,11 @@ describe('ecs-rollback action (action.yml, as the runner runs it)', () => {
       'from-task-definition-arn': arns[2],
       status: 'started',
       registered: 'false',
+      method: 'update-service',
+      cause: '',
     });
+    expect(run.summary).toContain('**Images:** web: `not-checked` (not an Amazon ECR image: not checked)');
+    expect(run.summary).toMatch(/\*\*Method:\*\* `update-service`: UpdateService, not ECS's own rollback: /);
     expect(run.outputs.reason).toMatch(/existing revision reused/);
     expect(run.stdout).toMatch(new RegExp(`from  ${family}:3  web=${REPO}:v3`));
     expect(run.summary).toContain('| | Task definition | Images |');
@@ -110,7 +115,11 @@ describe('ecs-rollback action (action.yml, as the runner runs it)', () => {
     expect(run.outputs.status).toBe('timeout');
     expect(run.outputs['rollback-status']).toBe('timeout');
     expect(run.outputs['task-definition-arn']).toBe(arns[0]);
+    expect(run.outputs.cause).toBe('timeout');
+    expect(run.outputs.remedy).toMatch(/^the deployment neither succeeded nor failed in time/);
+    expect(run.outputs.method).toBe('update-service');
     expect(run.summary).toContain('### ECS deployment:');
+    expect(run.summary).toContain('**Cause:** `timeout`: the deployment neither succeeded');
     expect(run.summary).toContain('| From |');
     expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
   });

@@ -1,9 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import {
+  HealthchecksApi,
+  parseHeartbeatFile,
   Pinger,
   type PingerOptions,
   type PingResult,
   pingTargetSecrets,
   runJob,
+  type SyncPlan,
+  syncChecks,
 } from '@berth/heartbeat-client';
 import { parseDuration } from '@berth/internal';
 import {
@@ -19,7 +24,7 @@ import {
 /** Environment variable that carries the run id from the `start` step to the `finish` step. */
 export const RUN_ID_VARIABLE = 'HEARTBEAT_RUN_ID';
 
-type Mode = 'run' | 'start' | 'finish';
+type Mode = 'run' | 'start' | 'finish' | 'sync';
 
 // The composite step passes input `ping-url` as INPUT_PING_URL: environment names with
 // hyphens do not survive every shell.
@@ -36,10 +41,12 @@ function readMode(env: NodeJS.ProcessEnv): Mode {
   const command = input('command', env);
   if (mode === '') {
     if (command !== '') return 'run';
-    throw new Error('nothing to do: set input "command" (to run it), or "mode" to start or finish');
+    throw new Error(
+      'nothing to do: set input "command" (to run it), or "mode" to start, finish or sync',
+    );
   }
-  if (mode !== 'run' && mode !== 'start' && mode !== 'finish') {
-    throw new Error(`input "mode" must be run, start or finish, got "${mode}"`);
+  if (mode !== 'run' && mode !== 'start' && mode !== 'finish' && mode !== 'sync') {
+    throw new Error(`input "mode" must be run, start, finish or sync, got "${mode}"`);
   }
   if (mode === 'run' && command === '') throw new Error('mode run needs input "command"');
   if (mode !== 'run' && command !== '') {
@@ -130,16 +137,90 @@ function report(
   return ok;
 }
 
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The plan as a Markdown table for the job summary. */
+export function planMarkdown(
+  plan: SyncPlan,
+  file: string,
+  dryRun: boolean,
+  applied: boolean,
+): string {
+  const c = plan.counts;
+  const head = `**Heartbeat sync** of \`${cell(file)}\`${dryRun ? ' (dry run: nothing changed)' : applied ? '' : ''}: ${c.create} to create, ${c.update} to update, ${c.delete} to delete, ${c.unchanged} unchanged`;
+  const show = (v: unknown) => (v === undefined ? '–' : v === '' ? '""' : `\`${cell(String(v))}\``);
+  const rows = plan.steps.map((s) => {
+    const changes =
+      s.action === 'create'
+        ? s.changes.map((ch) => `${ch.field} ${show(ch.to)}`).join('<br>')
+        : s.changes.map((ch) => `${ch.field} ${show(ch.from)} → ${show(ch.to)}`).join('<br>');
+    return `| ${s.action} | \`${cell(s.slug)}\` | ${changes || ''} |`;
+  });
+  const table =
+    rows.length > 0 ? `\n\n| action | check | changes |\n|---|---|---|\n${rows.join('\n')}` : '';
+  const strays =
+    plan.strays.length > 0
+      ? `\n\nKept (no longer in the file; \`prune: true\` deletes them): ${plan.strays.map((x) => `\`${cell(x)}\``).join(', ')}`
+      : '';
+  return `${head}${table}${strays}\n`;
+}
+
+async function runSync(env: NodeJS.ProcessEnv): Promise<number> {
+  const apiKey = input('api-key', env) || env.HC_API_KEY?.trim() || '';
+  if (apiKey) addMask(apiKey);
+  if (!apiKey) {
+    throw new Error(
+      'mode sync needs the read-write API key: set input "api-key" (e.g. ${{ secrets.HC_API_KEY }}) or HC_API_KEY',
+    );
+  }
+  const path = input('file', env) || 'heartbeat.yml';
+  const dryRun = booleanInput('dry-run', false, env);
+  const prune = booleanInput('prune', false, env);
+  let source: string;
+  try {
+    source = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `input "file": cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  const file = parseHeartbeatFile(source, path);
+  const apiUrl = input('api-url', env) || env.HC_API_URL?.trim() || '';
+  const api = new HealthchecksApi({ apiKey, ...(apiUrl ? { apiUrl } : {}) });
+  const { plan, applied } = await syncChecks(api, file, { prune, dryRun });
+  const c = plan.counts;
+  setOutput('created', String(c.create), env);
+  setOutput('updated', String(c.update), env);
+  setOutput('deleted', String(c.delete), env);
+  setOutput('unchanged', String(c.unchanged), env);
+  setOutput('changed', String(c.create + c.update + c.delete > 0), env);
+  appendSummary(planMarkdown(plan, path, dryRun, applied), env);
+  for (const s of plan.steps) {
+    process.stdout.write(
+      `heartbeat sync: ${s.action} ${s.slug}${s.changes.length && s.action === 'update' ? ` (${s.changes.map((ch) => ch.field).join(', ')})` : ''}\n`,
+    );
+  }
+  process.stdout.write(
+    `heartbeat sync: ${c.create} created, ${c.update} updated, ${c.delete} deleted, ${c.unchanged} unchanged${dryRun ? ' (dry run: nothing changed)' : ''}\n`,
+  );
+  return 0;
+}
+
 /**
  * The action: `run` runs `command` with bash under `heartbeat run` (start ping, output
  * tail, exit-status ping) and exits with its code; `start` pings start and hands the run id
  * to later steps (`HEARTBEAT_RUN_ID`); `finish` sends the final ping derived from `status`
- * (`${{ job.status }}`). Outputs `ok`, `status`, `run-id` (and `exit-code` for run). Ping
- * problems are warnings unless `fail-on-ping-error`. Resolves to the exit code.
+ * (`${{ job.status }}`); `sync` makes the project's checks match a `heartbeat.yml`, with the
+ * plan in the job summary. Outputs `ok`, `status`, `run-id` (and `exit-code` for run;
+ * `created`, `updated`, `deleted`, `unchanged`, `changed` for sync). Ping problems are
+ * warnings unless `fail-on-ping-error`. Resolves to the exit code.
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const mode = readMode(env);
+    if (mode === 'sync') return await runSync(env);
     const strictPings = booleanInput('fail-on-ping-error', false, env);
     const body = input('body', env);
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   freePort,
@@ -119,12 +120,48 @@ describe('heartbeat action (action.yml, as the runner runs it)', () => {
     expect(strict.exitCode).toBe(1);
   });
 
+  it('mode sync: makes the checks match the file, with the plan in the job summary', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'heartbeat-action-sync-'));
+    writeFileSync(
+      join(workspace, 'heartbeat.yml'),
+      'defaults: { grace: 15m, channels: "*" }\nchecks:\n  nightly-backup: { schedule: "0 3 * * *", tz: Europe/Berlin }\n  queue-drain: { timeout: 5m }\n',
+    );
+    const inputs = { mode: 'sync', 'api-key': hc.apiKey, 'api-url': hc.url };
+    const dry = await runAction(actionDir, {
+      inputs: { ...inputs, 'dry-run': 'true' },
+      cwd: workspace,
+    });
+    expect(dry.exitCode, dry.stdout).toBe(0);
+    expect(dry.outputs).toMatchObject({ created: '2', changed: 'true' });
+    expect(hc.checks).toHaveLength(0);
+    const run = await runAction(actionDir, { inputs, cwd: workspace });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({
+      created: '2',
+      updated: '0',
+      deleted: '0',
+      changed: 'true',
+    });
+    expect(run.summary).toMatch(/\*\*Heartbeat sync\*\* of `heartbeat.yml`: 2 to create/);
+    expect(run.summary).toMatch(/\| create \| `nightly-backup` \| .*schedule `0 3 \* \* \*`/);
+    expect(run.masks).toContain(hc.apiKey);
+    expect(hc.checks.map((c) => c.slug).sort()).toEqual(['nightly-backup', 'queue-drain']);
+    const again = await runAction(actionDir, { inputs, cwd: workspace });
+    expect(again.outputs).toMatchObject({ unchanged: '2', changed: 'false' });
+    const bad = await runAction(actionDir, {
+      inputs: { ...inputs, file: 'missing.yml' },
+      cwd: workspace,
+    });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toMatch(/::error::input "file": cannot read missing.yml/);
+  });
+
   it('refuses bad inputs with an error annotation and sends nothing', async () => {
     const check = hc.addCheck();
     const url = hc.pingUrlOf(check);
     for (const [inputs, message] of [
       [{ 'ping-url': url }, /nothing to do/],
-      [{ mode: 'restart', 'ping-url': url }, /must be run, start or finish/],
+      [{ mode: 'restart', 'ping-url': url }, /must be run, start, finish or sync/],
       [{ mode: 'finish', 'ping-url': url }, /needs input "status"/],
       [{ mode: 'finish', status: 'skipped', 'ping-url': url }, /success, failure or cancelled/],
       [{ mode: 'start', command: 'true', 'ping-url': url }, /only for mode run/],

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environmentInputName, planRun, readEvent } from './event.ts';
+import { environmentInputName, parseCommand, planRun, readEvent } from './event.ts';
 
 function eventEnv(name: string, payload: unknown): NodeJS.ProcessEnv {
   const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
@@ -95,6 +95,71 @@ describe('planRun', () => {
     expect((skipped as { reason: string }).reason).toMatch(/fork.*no secrets/);
     expect(plan('create', 'pull_request', pr('opened', 'mallory/shop')).kind).toBe('skip');
     expect(plan('create', 'pull_request_target', pr('opened', 'mallory/shop')).kind).toBe('create');
+  });
+});
+
+const comment = (
+  body: string,
+  o: { association?: string; onPullRequest?: boolean; action?: string; state?: string } = {},
+) => ({
+  action: o.action ?? 'created',
+  issue: {
+    number: 7,
+    state: o.state ?? 'open',
+    ...(o.onPullRequest === false
+      ? {}
+      : { pull_request: { url: 'https://api.github.com/repos/acme/shop/pulls/7' } }),
+  },
+  comment: {
+    id: 555,
+    body,
+    author_association: o.association ?? 'MEMBER',
+    user: { login: 'octocat' },
+  },
+});
+
+describe('comment commands', () => {
+  const plan = (payload: unknown) => planRun('auto', readEvent(eventEnv('issue_comment', payload)));
+
+  it('parses the first line only, any case, nothing else', () => {
+    expect(parseCommand('/preview wake')).toBe('wake');
+    expect(parseCommand('  /Preview   SLEEP  \nthanks')).toBe('sleep');
+    expect(parseCommand('/preview delete\r\n')).toBe('delete');
+    expect(parseCommand('please /preview wake')).toBeUndefined();
+    expect(parseCommand('/preview wake now')).toBeUndefined();
+    expect(parseCommand('/preview')).toBeUndefined();
+    expect(parseCommand('/previewwake')).toBeUndefined();
+  });
+
+  it('runs a command from a user with write access on a pull request', () => {
+    for (const association of ['OWNER', 'MEMBER', 'COLLABORATOR']) {
+      expect(plan(comment('/preview sleep', { association }))).toEqual({
+        kind: 'sleep',
+        command: 'sleep',
+      });
+    }
+    expect(plan(comment('/preview delete'))).toEqual({ kind: 'delete', command: 'delete' });
+    const event = readEvent(eventEnv('issue_comment', comment('/preview wake')));
+    expect(event.pullRequest?.number).toBe(7);
+    expect(event.comment).toMatchObject({ id: 555, user: 'octocat', onPullRequest: true });
+    expect(environmentInputName('', event)).toBe('7');
+  });
+
+  it('does nothing, saying why, for users without write access, plain issues, edits and other comments', () => {
+    for (const association of ['CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR', 'NONE', 'MANNEQUIN']) {
+      const p = plan(comment('/preview delete', { association }));
+      expect(p.kind).toBe('skip');
+      expect((p as { reason: string }).reason).toContain(
+        `@octocat (author association ${association}) ignored: only users with write access`,
+      );
+    }
+    const issue = plan(comment('/preview wake', { onPullRequest: false }));
+    expect(issue).toMatchObject({ kind: 'skip' });
+    expect((issue as { reason: string }).reason).toContain('issue #7, which is not a pull request');
+    expect(plan(comment('/preview wake', { action: 'edited' })).kind).toBe('skip');
+    expect(plan(comment('looks good')).kind).toBe('skip');
+    expect(plan(comment('/preview wake', { state: 'closed' })).kind).toBe('skip');
+    expect(plan(comment('/preview delete', { state: 'closed' })).kind).toBe('delete');
   });
 });
 

@@ -13,6 +13,29 @@ export interface PullRequestInfo {
   state: string;
 }
 
+/** Who may give `/preview` commands: users with write access to the repository. */
+export const COMMAND_ASSOCIATIONS: readonly string[] = ['OWNER', 'MEMBER', 'COLLABORATOR'];
+
+/** What a `/preview` comment asks for. */
+export type CommentCommand = 'wake' | 'sleep' | 'delete';
+
+/** The comment of an `issue_comment` event, as far as the action needs it. */
+export interface CommentInfo {
+  /** The comment's id (reactions go on it). */
+  id: number;
+  body: string;
+  /** `author_association` of the comment: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE... */
+  authorAssociation: string;
+  /** Login of the comment's author. */
+  user: string;
+  /** Number of the issue or pull request commented on. */
+  issueNumber: number;
+  /** True when the issue is a pull request (its payload has `pull_request`). */
+  onPullRequest: boolean;
+  /** `open` or `closed`. */
+  issueState: string;
+}
+
 /** The run's event and GitHub context. */
 export interface EventContext {
   /** `GITHUB_EVENT_NAME`, e.g. `pull_request`. */
@@ -26,6 +49,8 @@ export interface EventContext {
   sha: string;
   /** Link to this run's log, for deployment statuses and comments. */
   runUrl: string;
+  /** The comment of an `issue_comment` event. */
+  comment?: CommentInfo;
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -75,6 +100,18 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): EventContext {
       state: typeof pr.state === 'string' ? pr.state : 'open',
     };
   }
+  const comment = commentOf(payload);
+  if (comment?.onPullRequest && !pullRequest) {
+    // The comment's pull request: its number names the environment. Its head is not in the
+    // payload; comment commands deploy nothing, so they do not need it.
+    pullRequest = {
+      number: comment.issueNumber,
+      headSha: '',
+      headRef: '',
+      fork: false,
+      state: comment.issueState,
+    };
+  }
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
     name,
@@ -88,12 +125,39 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): EventContext {
             env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
           }`
         : '',
+    ...(comment ? { comment } : {}),
   };
+}
+
+function commentOf(payload: Record<string, unknown>): CommentInfo | undefined {
+  const comment = record(payload.comment);
+  const issue = record(payload.issue);
+  if (typeof comment.id !== 'number' || typeof issue.number !== 'number') return undefined;
+  return {
+    id: comment.id,
+    body: typeof comment.body === 'string' ? comment.body : '',
+    authorAssociation:
+      typeof comment.author_association === 'string' ? comment.author_association : 'NONE',
+    user: String(record(comment.user).login ?? ''),
+    issueNumber: issue.number,
+    onPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
+    issueState: typeof issue.state === 'string' ? issue.state : 'open',
+  };
+}
+
+/**
+ * The command of a comment: its first line is `/preview wake`, `/preview sleep` or
+ * `/preview delete` (any case, surrounding blanks allowed); anything else is no command.
+ */
+export function parseCommand(body: string): CommentCommand | undefined {
+  const first = body.replace(/^\s+/, '').split(/\r?\n/)[0] ?? '';
+  const m = /^\/preview\s+(wake|sleep|delete)\s*$/i.exec(first.trim());
+  return m ? ((m[1] as string).toLowerCase() as CommentCommand) : undefined;
 }
 
 /** What one run of the action does. */
 export type Plan =
-  | { kind: 'create' | 'delete' | 'sweep' | 'ls' }
+  | { kind: 'create' | 'delete' | 'sweep' | 'ls' | 'sleep' | 'wake'; command?: CommentCommand }
   | { kind: 'skip'; reason: string; fork: boolean };
 
 const CREATE_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'labeled']);
@@ -144,11 +208,52 @@ export function planRun(mode: Mode, event: EventContext): Plan {
       reason: `nothing to do for a pull request "${event.action}" event (mode auto acts on opened, synchronize, reopened, labeled and closed)`,
     };
   }
+  if (event.name === 'issue_comment') return planComment(event);
   if (event.name === 'schedule' || event.name === 'workflow_dispatch') return { kind: 'sweep' };
   throw new PreviewEnvActionError(
     'E_EVENT',
-    `mode auto does not know what to do on a "${event.name || 'unknown'}" event: run it on pull_request (create/delete) or schedule/workflow_dispatch (sweep), or set input "mode" to create, delete, sweep or ls`,
+    `mode auto does not know what to do on a "${event.name || 'unknown'}" event: run it on pull_request (create/delete), issue_comment (/preview commands) or schedule/workflow_dispatch (sweep), or set input "mode" to create, delete, sweep, ls, sleep or wake`,
   );
+}
+
+const skip = (reason: string): Plan => ({ kind: 'skip', fork: false, reason });
+
+/**
+ * `issue_comment` in `auto` mode: a new comment `/preview wake|sleep|delete` on a pull request
+ * from a user with write access (author association OWNER, MEMBER or COLLABORATOR) runs that
+ * command on the pull request's environment. Anything else does nothing and says why.
+ */
+function planComment(event: EventContext): Plan {
+  const c = event.comment;
+  if (!c) {
+    throw new PreviewEnvActionError(
+      'E_EVENT',
+      "the issue_comment event payload has no comment or issue; is GITHUB_EVENT_PATH the runner's file?",
+    );
+  }
+  if (event.action !== 'created') {
+    return skip(
+      `comment ${event.action || 'event'}: only new comments are read for /preview commands`,
+    );
+  }
+  const command = parseCommand(c.body);
+  if (!command) return skip(`comment #${c.id} is not a /preview command`);
+  if (!c.onPullRequest) {
+    return skip(
+      `/preview ${command} on issue #${c.issueNumber}, which is not a pull request: /preview commands work on pull requests only; no action`,
+    );
+  }
+  if (!COMMAND_ASSOCIATIONS.includes(c.authorAssociation)) {
+    return skip(
+      `/preview ${command} from @${c.user} (author association ${c.authorAssociation}) ignored: only users with write access (${COMMAND_ASSOCIATIONS.join(', ')}) may run /preview commands; no action`,
+    );
+  }
+  if (command === 'wake' && c.issueState === 'closed') {
+    return skip(
+      `/preview wake on pull request #${c.issueNumber} ignored: it is closed, and a closed pull request's preview is deleted; no action`,
+    );
+  }
+  return { kind: command, command };
 }
 
 /** The environment name: input `name`, else the pull request number. */

@@ -2,9 +2,9 @@ import { getBooleanInput, getInput, getMultilineInput } from '@berth/internal/gi
 import { PreviewEnvActionError } from './errors.ts';
 
 /** What the action is asked to do; `auto` picks from the triggering event. */
-export type Mode = 'auto' | 'create' | 'delete' | 'sweep' | 'ls';
+export type Mode = 'auto' | 'create' | 'delete' | 'sweep' | 'ls' | 'sleep' | 'wake';
 
-const MODES: readonly Mode[] = ['auto', 'create', 'delete', 'sweep', 'ls'];
+const MODES: readonly Mode[] = ['auto', 'create', 'delete', 'sweep', 'ls', 'sleep', 'wake'];
 
 /** The action's inputs, read from `INPUT_*` and checked. */
 export interface ActionInputs {

@@ -1,4 +1,4 @@
-import { isBerthError, mapLimit } from '@berth/internal';
+import { isBerthError, mapLimit, quoteInput, safeLine } from '@berth/internal';
 import { annotate, appendSummary, setOutput } from '@berth/internal/github-actions';
 import { deactivateDeployments, finishDeployment, startDeployment } from './deployments.ts';
 import { PreviewEnvActionError } from './errors.ts';
@@ -7,7 +7,14 @@ import { GitHubApi } from './github-api.ts';
 import { type ActionInputs, readInputs } from './inputs.ts';
 import { renderComment, upsertComment } from './pr-comment.ts';
 import { type PreviewOps, previewOps } from './preview.ts';
-import { createdSummary, deletedSummary, failedSummary, listSummary } from './summary.ts';
+import { addReaction, type Reaction } from './reactions.ts';
+import {
+  createdSummary,
+  deletedSummary,
+  failedSummary,
+  listSummary,
+  stateSummary,
+} from './summary.ts';
 
 /** What {@link run} can be given instead of the real process, for tests. */
 export interface RunOptions {
@@ -33,6 +40,9 @@ interface Context {
   output: (name: string, value: string) => void;
 }
 
+/** An image reference as ECS takes it: one token, no blanks or control characters. */
+const IMAGE = /^[^\s\p{Cc}]{1,255}$/u;
+
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -49,7 +59,8 @@ export async function run(options: RunOptions = {}): Promise<number> {
     env,
     now: options.now ?? (() => new Date()),
     notes,
-    log: (line) => write(`${line}\n`),
+    // Everything logged may hold input, event or AWS text: one line, no workflow command.
+    log: (line) => write(`${safeLine(line)}\n`),
     warn: (what, error) => {
       const message = `${what}: ${errorText(error)}`;
       notes.push(`⚠️ ${message}`);
@@ -76,6 +87,7 @@ export async function run(options: RunOptions = {}): Promise<number> {
     event = readEvent(env);
     const plan = planRun(inputs.mode, event);
     if (plan.kind === 'skip') {
+      if (event.comment) ctx.log(`preview-env: ${plan.reason}`);
       annotate('notice', plan.reason);
       ctx.output('operation', 'skipped');
       appendSummary(`### Preview environment: skipped\n\n${plan.reason}\n`, env);
@@ -86,11 +98,16 @@ export async function run(options: RunOptions = {}): Promise<number> {
       previewOps({ configFile: inputs.config, env, cwd: env.GITHUB_WORKSPACE || process.cwd() });
     const github = githubClient(inputs, event, env, options.fetch, ctx);
     const full: Context = { ...ctx, inputs, event, ops, github };
+    if (plan.command) return await commentCommand(full, plan.command);
     switch (plan.kind) {
       case 'create':
         return await create(full);
       case 'delete':
         return await remove(full);
+      case 'sleep':
+        return await sleep(full);
+      case 'wake':
+        return await wake(full);
       case 'sweep':
         return await sweep(full);
       default:
@@ -146,6 +163,13 @@ async function create(ctx: Context): Promise<number> {
       'input "image" is required to create an environment (the image URI to deploy)',
     );
   }
+  if (!IMAGE.test(inputs.image)) {
+    // Checked before anything is logged, deployed or recorded: the value is the caller's.
+    throw new PreviewEnvActionError(
+      'E_INPUT',
+      `input "image" is not an image reference: ${quoteInput(inputs.image)}; pass <registry>/<repository>:<tag> (one line, no spaces, up to 255 characters)`,
+    );
+  }
   const resolved = ctx.ops.resolve(environmentInputName(inputs.name, event));
   // Outside a pull request event (workflow_dispatch with name: 42, after reviewing a fork's
   // code) the environment still belongs to that pull request, and so does the comment.
@@ -195,7 +219,7 @@ async function create(ctx: Context): Promise<number> {
           renderComment(resolved.name, {
             status: 'failed',
             image: inputs.image,
-            sha: event.sha,
+            ...(event.sha ? { sha: event.sha } : {}),
             at: ctx.now(),
             runUrl: event.runUrl,
             error: message,
@@ -236,10 +260,11 @@ async function create(ctx: Context): Promise<number> {
         pr,
         created.name,
         renderComment(created.name, {
-          status: 'ready',
+          // Without wait the tasks are still starting: the comment says so.
+          status: inputs.wait ? 'running' : 'deploying',
           url: created.url,
           image: created.image,
-          sha: event.sha,
+          ...(event.sha ? { sha: event.sha } : {}),
           at: ctx.now(),
           runUrl: event.runUrl,
         }),
@@ -291,7 +316,7 @@ async function announceDeleted(
   }
 }
 
-async function remove(ctx: Context): Promise<number> {
+async function remove(ctx: Context, by?: string): Promise<number> {
   const { inputs, event } = ctx;
   const resolved = ctx.ops.resolve(environmentInputName(inputs.name, event));
   ctx.output('name', resolved.name);
@@ -312,8 +337,9 @@ async function remove(ctx: Context): Promise<number> {
   ctx.output('operation', 'deleted');
   if (!existed) ctx.log(`preview-env: ${resolved.name} was already gone`);
   const pr = event.pullRequest?.number ?? resolved.pr;
-  const reason =
-    event.name.startsWith('pull_request') && event.action === 'closed'
+  const reason = by
+    ? `deleted by ${by}`
+    : event.name.startsWith('pull_request') && event.action === 'closed'
       ? `pull request #${pr} was closed`
       : 'deleted on request';
   await announceDeleted(ctx, resolved.name, pr, reason);
@@ -405,4 +431,146 @@ async function list(ctx: Context): Promise<number> {
     ctx.env,
   );
   return 0;
+}
+
+/** The pull request of the environment: the event's, else the one its name came from. */
+function pullRequestOf(ctx: Context, resolved: { pr?: number }): number | undefined {
+  return ctx.event.pullRequest?.number ?? resolved.pr;
+}
+
+async function updateComment(
+  ctx: Context,
+  pr: number | undefined,
+  name: string,
+  state: Parameters<typeof renderComment>[1],
+): Promise<void> {
+  const { github, inputs } = ctx;
+  if (!github || !inputs.comment || pr === undefined) return;
+  await onGitHub(ctx, 'update the pull request comment', () =>
+    upsertComment(github, pr, name, renderComment(name, state)),
+  );
+}
+
+/** `mode: sleep` (or `/preview sleep`): scales the environment to zero behind the asleep page. */
+async function sleep(ctx: Context, by?: string): Promise<number> {
+  const { inputs, event } = ctx;
+  const resolved = ctx.ops.resolve(environmentInputName(inputs.name, event));
+  ctx.output('name', resolved.name);
+  ctx.log(`preview-env: putting ${resolved.name} to sleep`);
+  let result: Awaited<ReturnType<PreviewOps['sleep']>>;
+  try {
+    result = await ctx.ops.sleep(resolved.name, { log: ctx.log });
+  } catch (error) {
+    return failed(ctx, resolved.name, 'sleep', error);
+  }
+  ctx.output('operation', 'slept');
+  ctx.output('url', result.url);
+  if (!result.changed) ctx.log(`preview-env: ${resolved.name} was asleep already`);
+  await updateComment(ctx, pullRequestOf(ctx, resolved), resolved.name, {
+    status: 'asleep',
+    url: result.url,
+    at: ctx.now(),
+    runUrl: event.runUrl,
+    ...(by ? { note: `Put to sleep by ${by}.` } : {}),
+  });
+  appendSummary(
+    stateSummary({
+      name: resolved.name,
+      title: result.changed ? 'put to sleep' : 'was asleep already',
+      url: result.url,
+      text: 'Its service runs no tasks; the URL answers a page saying it is asleep and how to wake it.',
+      at: ctx.now(),
+      github: ctx.notes,
+    }),
+    ctx.env,
+  );
+  return 0;
+}
+
+/** `mode: wake` (or `/preview wake`): restores the environment's tasks and its rule. */
+async function wake(ctx: Context, by?: string): Promise<number> {
+  const { inputs, event } = ctx;
+  const resolved = ctx.ops.resolve(environmentInputName(inputs.name, event));
+  const pr = pullRequestOf(ctx, resolved);
+  ctx.output('name', resolved.name);
+  ctx.log(`preview-env: waking ${resolved.name}`);
+  let result: Awaited<ReturnType<PreviewOps['wake']>>;
+  try {
+    result = await ctx.ops.wake(resolved.name, { wait: inputs.wait, log: ctx.log });
+  } catch (error) {
+    // A wake that failed on the way (not a missing environment) is shown on the pull request.
+    const shown =
+      !isBerthError(error) ||
+      !['E_NOT_FOUND', 'E_CONFLICT', 'E_CONFIG', 'E_INPUT', 'E_NAME'].includes(error.code);
+    if (shown)
+      await updateComment(ctx, pr, resolved.name, {
+        status: 'failed',
+        at: ctx.now(),
+        runUrl: event.runUrl,
+        error: errorText(error),
+        ...(by ? { note: `Wake asked by ${by}.` } : {}),
+      });
+    return failed(ctx, resolved.name, 'wake', error);
+  }
+  ctx.output('operation', 'woken');
+  ctx.output('url', result.url);
+  if (!result.changed) ctx.log(`preview-env: ${resolved.name} was awake already`);
+  await updateComment(ctx, pr, resolved.name, {
+    status: result.waited || !result.changed ? 'running' : 'deploying',
+    url: result.url,
+    at: ctx.now(),
+    runUrl: event.runUrl,
+    ...(by ? { note: `Woken by ${by}.` } : {}),
+  });
+  appendSummary(
+    stateSummary({
+      name: resolved.name,
+      title: result.changed ? 'woken' : 'was awake already',
+      url: result.url,
+      text: result.waited
+        ? 'Its service is stable and its targets are healthy.'
+        : 'Its tasks are starting; the URL answers once they are healthy.',
+      at: ctx.now(),
+      github: ctx.notes,
+    }),
+    ctx.env,
+  );
+  return 0;
+}
+
+/** Reports a failed sleep or wake: error annotation, job summary, exit code. */
+function failed(ctx: Context, name: string, operation: string, error: unknown): number {
+  const message = errorText(error);
+  ctx.error(`preview-env: ${operation} ${name} failed: ${message}`);
+  appendSummary(failedSummary({ name, operation, error: message, github: ctx.notes }), ctx.env);
+  return isBerthError(error) ? error.exitCode : 1;
+}
+
+/**
+ * A `/preview` command from a pull request comment: acknowledged with a reaction on the
+ * comment (👀), run, then answered with 👍 or 😕; the environment's comment shows the result.
+ */
+async function commentCommand(ctx: Context, command: 'wake' | 'sleep' | 'delete'): Promise<number> {
+  const comment = ctx.event.comment;
+  const by = comment?.user ? `@${comment.user} (/preview ${command})` : `/preview ${command}`;
+  ctx.log(
+    `preview-env: /preview ${command} from ${comment?.user ? `@${comment.user}` : 'a user'} (${comment?.authorAssociation ?? 'unknown'}) on pull request #${comment?.issueNumber}`,
+  );
+  const react = async (reaction: Reaction) => {
+    if (ctx.github && comment) {
+      const github = ctx.github;
+      await onGitHub(ctx, 'react to the command comment', () =>
+        addReaction(github, comment.id, reaction),
+      );
+    }
+  };
+  await react('eyes');
+  const code =
+    command === 'sleep'
+      ? await sleep(ctx, by)
+      : command === 'wake'
+        ? await wake(ctx, by)
+        : await remove(ctx, by);
+  await react(code === 0 ? '+1' : 'confused');
+  return code;
 }

@@ -25,7 +25,7 @@ describe('code spans', () => {
 describe('renderComment', () => {
   it('shows URL, image, status and time behind the marker', () => {
     const body = renderComment('pr-7', {
-      status: 'ready',
+      status: 'running',
       url: 'https://pr-7.preview.example.com',
       image: 'app:`$(id)`',
       sha: 'ffac537e6cbbf934b08745a378932722df287a53',
@@ -33,7 +33,21 @@ describe('renderComment', () => {
       runUrl: 'https://github.com/acme/shop/actions/runs/1',
     });
     expect(body.startsWith(commentMarker('pr-7'))).toBe(true);
-    expect(body).toContain('✅ Ready');
+    expect(body).toContain('✅ Running');
+    expect(body).toContain('/preview sleep');
+    const asleep = renderComment('pr-7', {
+      status: 'asleep',
+      url: 'https://pr-7.preview.example.com',
+      at,
+      runUrl: '',
+      note: 'Put to sleep by @octocat (/preview sleep).',
+    });
+    expect(asleep).toContain('💤 Asleep');
+    expect(asleep).toContain('Comment `/preview wake` to wake it');
+    expect(asleep).toContain('Put to sleep by @octocat');
+    expect(
+      renderComment('pr-7', { status: 'deploying', url: 'https://x.example', at, runUrl: '' }),
+    ).toContain('⏳ Deploying');
     expect(body).toContain('[https://pr-7.preview.example.com](https://pr-7.preview.example.com)');
     expect(body).toContain('`` app:`$(id)` ``');
     expect(body).toContain('2025-03-04 05:06 UTC');

@@ -13,48 +13,84 @@ export function commentMarker(name: string): string {
   return `<!-- berth:preview-env name=${name} -->`;
 }
 
-/** What the comment shows. */
+/** What the comment shows: the environment's state and what it runs. */
 export type CommentState =
-  | { status: 'ready'; url: string; image: string; sha: string; at: Date; runUrl: string }
-  | { status: 'failed'; image: string; sha: string; at: Date; runUrl: string; error: string }
+  | {
+      /** `running`: deployed and (with `wait`) healthy; `deploying`: tasks are starting. */
+      status: 'running' | 'deploying';
+      url: string;
+      image?: string;
+      sha?: string;
+      at: Date;
+      runUrl: string;
+      /** A line under the table, e.g. who woke it. */
+      note?: string;
+    }
+  | { status: 'asleep'; url: string; at: Date; runUrl: string; note?: string }
+  | {
+      status: 'failed';
+      image?: string;
+      sha?: string;
+      at: Date;
+      runUrl: string;
+      error: string;
+      note?: string;
+    }
   | { status: 'deleted'; at: Date; runUrl: string; reason: string };
+
+const LABEL = {
+  running: '✅ Running',
+  deploying: '⏳ Deploying',
+  asleep: '💤 Asleep',
+  failed: '❌ Failed',
+  deleted: '🗑️ Deleted',
+} as const;
+
+const COMMANDS =
+  'Comment `/preview sleep`, `/preview wake` or `/preview delete` to change it (write access needed).';
 
 /** Renders the comment body for environment `name`. */
 export function renderComment(name: string, state: CommentState): string {
   const run = state.runUrl ? ` · [run log](${state.runUrl})` : '';
   const lines = [commentMarker(name), `### Preview environment ${code(name)}`, ''];
-  if (state.status === 'ready') {
+  const what = (s: { image?: string; sha?: string }) => [
+    ...(s.image ? ([['Image', code(s.image)]] as const) : []),
+    ...(s.sha ? ([['Commit', code(s.sha.slice(0, 12))]] as const) : []),
+  ];
+  const updated = ['Updated', `${utc(state.at)}${run}`] as const;
+  if (state.status === 'running' || state.status === 'deploying') {
     lines.push(
-      table([
-        ['Status', '✅ Ready'],
-        ['URL', link(state.url)],
-        ['Image', code(state.image)],
-        ...(state.sha ? ([['Commit', code(state.sha.slice(0, 12))]] as const) : []),
-        ['Updated', `${utc(state.at)}${run}`],
-      ]),
+      table([['State', LABEL[state.status]], ['URL', link(state.url)], ...what(state), updated]),
+    );
+    if (state.status === 'deploying') {
+      lines.push('', 'Tasks are starting; the URL answers once they are healthy.');
+    }
+  } else if (state.status === 'asleep') {
+    lines.push(
+      table([['State', LABEL.asleep], ['URL', link(state.url)], updated]),
+      '',
+      'Asleep to save cost: nothing runs, and the URL shows a page saying so. Comment `/preview wake` to wake it.',
     );
   } else if (state.status === 'failed') {
     lines.push(
       table([
-        ['Status', '❌ Deployment failed'],
-        ['Image', code(state.image)],
-        ...(state.sha ? ([['Commit', code(state.sha.slice(0, 12))]] as const) : []),
+        ['State', LABEL.failed],
+        ...what(state),
         ['Error', code(state.error.slice(0, 300))],
-        ['Updated', `${utc(state.at)}${run}`],
+        updated,
       ]),
       '',
       'Any earlier deployment of this environment is unchanged; the next push tries again.',
     );
-  } else {
+  } else if (state.status === 'deleted') {
     lines.push(
-      table([
-        ['Status', '🗑️ Deleted'],
-        ['Updated', `${utc(state.at)}${run}`],
-      ]),
+      table([['State', LABEL.deleted], updated]),
       '',
       `The preview environment is gone: ${state.reason}. Its AWS resources were removed.`,
     );
   }
+  if (state.status !== 'deleted' && state.note) lines.push('', state.note);
+  if (state.status !== 'deleted') lines.push('', COMMANDS);
   lines.push('', '<sub>Managed by Berth preview-env; this comment is updated in place.</sub>');
   return `${lines.join('\n')}\n`;
 }

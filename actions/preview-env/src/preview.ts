@@ -1,13 +1,5 @@
 import { formatDuration } from '@berth/internal';
-import {
-  createEnvironment,
-  deleteEnvironment,
-  environmentNames,
-  listEnvironments,
-  loadConfig,
-  type PreviewEnvConfig,
-  sweepEnvironments,
-} from '@berth/preview-env';
+import { createPreviewEnv, loadConfig, type ProgressLogger } from '@berth/preview-env';
 
 /** One environment as the action shows it (job summary, sweep). */
 export interface EnvironmentListing {
@@ -56,11 +48,19 @@ export interface PreviewOps {
   ): Promise<CreatedEnvironment>;
   delete(name: string, options: { log: LogLine }): Promise<{ existed: boolean; removed: string[] }>;
   list(): Promise<EnvironmentListing[]>;
-  /** Removes environments not deployed for longer than the configured `ttl`. */
+  /**
+   * Removes environments not deployed for longer than the configured `ttl`, and puts to sleep
+   * those idle for longer than `sleepAfter`.
+   */
   sweep(options: { log: LogLine }): Promise<SweepOutcome>;
+  /** Scales the environment to zero behind the asleep page; `changed` false when it was asleep. */
+  sleep(name: string, options: { log: LogLine }): Promise<{ url: string; changed: boolean }>;
+  /** Restores the environment's tasks and rule; `changed` false when it was awake. */
+  wake(
+    name: string,
+    options: { wait: boolean; log: LogLine },
+  ): Promise<{ url: string; changed: boolean; waited: boolean }>;
 }
-
-const date = (iso: string | undefined) => (iso ? new Date(iso) : undefined);
 
 /**
  * The real {@link PreviewOps}: the configuration is loaded once (file from the `config` input
@@ -72,20 +72,23 @@ export function previewOps(options: {
   env: NodeJS.ProcessEnv;
   cwd: string;
 }): PreviewOps {
-  const config: PreviewEnvConfig = loadConfig({
+  const config = loadConfig({
     cwd: options.cwd,
     env: options.env,
     ...(options.configFile ? { file: options.configFile } : {}),
   });
-  const logger = (log: LogLine) => ({ info: (m: string) => log(`preview-env: ${m}`) });
+  const previews = createPreviewEnv({ config });
+  const logger = (log: LogLine): ProgressLogger => ({
+    info: (m) => log(`preview-env: ${m}`),
+    warn: (m) => log(`preview-env: warning: ${m}`),
+  });
   return {
     resolve(input) {
-      const n = environmentNames(input, config);
+      const n = previews.names(input);
       return { name: n.name, url: n.url, ...(n.pr === undefined ? {} : { pr: n.pr }) };
     },
     async create(name, o) {
-      const r = await createEnvironment(name, {
-        config,
+      const r = await previews.create(name, {
         image: o.image,
         env: o.env,
         ...(o.secretsFrom ? { secretsFrom: o.secretsFrom } : {}),
@@ -98,27 +101,35 @@ export function previewOps(options: {
         image: r.image,
         serviceArn: r.serviceArn,
         taskDefinitionArn: r.taskDefinitionArn,
-        created: r.created,
+        created: r.outcome === 'created',
       };
     },
     async delete(name, o) {
-      const r = await deleteEnvironment(name, { config, logger: logger(o.log) });
+      const r = await previews.delete(name, { logger: logger(o.log) });
       return { existed: r.deleted, removed: r.removed };
     },
     async list() {
-      const all = await listEnvironments({ config });
+      const all = await previews.list();
       return all.map((e) => ({
         name: e.name,
         ...(e.pr === undefined ? {} : { pr: e.pr }),
         url: e.url,
         image: e.image ?? '',
-        ...(e.createdAt ? { createdAt: date(e.createdAt) as Date } : {}),
-        ...(e.deployedAt ? { deployedAt: date(e.deployedAt) as Date } : {}),
+        ...(e.createdAt ? { createdAt: e.createdAt } : {}),
+        ...(e.deployedAt ? { deployedAt: e.deployedAt } : {}),
         status: e.status,
       }));
     },
+    async sleep(name, o) {
+      const r = await previews.sleep(name, { logger: logger(o.log) });
+      return { url: r.url, changed: r.changed };
+    },
+    async wake(name, o) {
+      const r = await previews.wake(name, { wait: o.wait, logger: logger(o.log) });
+      return { url: r.url, changed: r.changed, waited: r.waited };
+    },
     async sweep(o) {
-      const r = await sweepEnvironments({ config, logger: logger(o.log) });
+      const r = await previews.sweep({ logger: logger(o.log) });
       return {
         removed: r.swept.map((e) => ({
           name: e.name,

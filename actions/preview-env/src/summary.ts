@@ -26,6 +26,28 @@ export function createdSummary(options: {
   ].join('\n');
 }
 
+/** Job summary of a sleep or wake. */
+export function stateSummary(options: {
+  name: string;
+  title: string;
+  url: string;
+  text: string;
+  at: Date;
+  github: string[];
+}): string {
+  return [
+    `### Preview environment ${code(options.name)} ${options.title}`,
+    '',
+    table([
+      ['URL', link(options.url)],
+      ['At', utc(options.at)],
+    ]),
+    '',
+    options.text,
+    ...notes(options.github),
+  ].join('\n');
+}
+
 /** Job summary of a failed create or delete. */
 export function failedSummary(options: {
   name: string;

@@ -274,7 +274,7 @@ describe('preview-env action', () => {
     expect(created.exitCode, log(created)).toBe(0);
     expect(created.outputs).toMatchObject({ name: 'pr-71', operation: 'created' });
     expect(commentsOn(71)).toHaveLength(1);
-    expect(commentsOn(71)[0]?.body).toContain('✅ Ready');
+    expect(commentsOn(71)[0]?.body).toContain('⏳ Deploying');
     // The dispatched commit (GITHUB_SHA) is what the deployment records.
     expect(gh.deploymentsOf('preview/pr-71').map((d) => d.ref)).toEqual([
       'ffac537e6cbbf934b08745a378932722df287a53',
@@ -347,7 +347,7 @@ describe('preview-env action', () => {
     expect(failed.stdout).toMatch(/::error::preview-env: create pr-41 failed: /);
     expect(failed.summary).toContain('create failed');
     expect(stateSequence('preview/pr-41')).toEqual([['in_progress', 'failure']]);
-    expect(commentsOn(41)[0]?.body).toContain('❌ Deployment failed');
+    expect(commentsOn(41)[0]?.body).toContain('❌ Failed');
     expect(await inventory()).toEqual(before);
 
     const closed = await act(pullRequestEvent('closed', { number: 41, headSha: sha(41) }));
@@ -423,6 +423,15 @@ describe('preview-env action', () => {
       config: 'missing.yml',
     });
     expect(badConfig.exitCode).toBe(2);
+    // An input that would print a workflow command if logged raw (issue 13, item 6).
+    const hostile = await act(pullRequestEvent('opened', { number: 51, headSha: sha(51) }), {
+      image: 'nginx:1\n::stop-commands::x',
+    });
+    expect(hostile.exitCode).toBe(2);
+    expect(hostile.stdout).toContain('::error::input "image" is not an image reference');
+    for (const line of hostile.stdout.split('\n')) {
+      expect(line.trimStart().startsWith('::stop-commands::')).toBe(false);
+    }
     const push = await act({ name: 'push', payload: { ref: 'refs/heads/main' } });
     expect(push.exitCode).toBe(2);
     expect(push.stdout).toContain('mode auto does not know what to do on a "push" event');

@@ -114,3 +114,69 @@ export function dispatchEvent(inputs: Record<string, string> = {}): {
     },
   };
 }
+
+/** Options of {@link issueCommentEvent}. */
+export interface IssueCommentEventOptions {
+  /** Issue or pull request number. */
+  number: number;
+  /** The comment's id (as the fake GitHub stored it, so reactions can find it). */
+  commentId: number;
+  body: string;
+  /** `author_association` of the comment (default MEMBER). */
+  association?: string;
+  /** Login of the commenter (default octocat). */
+  login?: string;
+  /** False for a plain issue (no `pull_request` key), default true. */
+  onPullRequest?: boolean;
+  /** `created` (default), `edited` or `deleted`. */
+  action?: string;
+  state?: 'open' | 'closed';
+}
+
+/** An `issue_comment` event, on a pull request or a plain issue. */
+export function issueCommentEvent(o: IssueCommentEventOptions): { name: string; payload: unknown } {
+  const user = { login: o.login ?? 'octocat', id: 583231, type: 'User' };
+  const onPull = o.onPullRequest !== false;
+  return {
+    name: 'issue_comment',
+    payload: {
+      action: o.action ?? 'created',
+      issue: {
+        url: `https://api.github.com/repos/berth-dev/demo/issues/${o.number}`,
+        id: 800000 + o.number,
+        number: o.number,
+        title: `Change ${o.number}`,
+        user: SENDER,
+        state: o.state ?? 'open',
+        locked: false,
+        comments: 1,
+        created_at: '2026-11-20T10:00:00Z',
+        updated_at: '2026-11-22T10:00:00Z',
+        author_association: 'MEMBER',
+        body: null,
+        ...(onPull
+          ? {
+              pull_request: {
+                url: `https://api.github.com/repos/berth-dev/demo/pulls/${o.number}`,
+                html_url: `https://github.com/berth-dev/demo/pull/${o.number}`,
+                merged_at: null,
+              },
+            }
+          : {}),
+      },
+      comment: {
+        url: `https://api.github.com/repos/berth-dev/demo/issues/comments/${o.commentId}`,
+        html_url: `https://github.com/berth-dev/demo/pull/${o.number}#issuecomment-${o.commentId}`,
+        id: o.commentId,
+        user,
+        created_at: '2026-11-22T11:00:00Z',
+        updated_at: '2026-11-22T11:00:00Z',
+        author_association: o.association ?? 'MEMBER',
+        body: o.body,
+      },
+      repository: REPO,
+      organization: { login: OWNER.login, id: OWNER.id },
+      sender: user,
+    },
+  };
+}

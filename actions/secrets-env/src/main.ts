@@ -37,7 +37,7 @@ function readInputs(env: NodeJS.ProcessEnv, log: (m: string) => void): ActionInp
   const lines = getMultilineInput('secret-ids', env);
   if (lines.length === 0) {
     throw new Error(
-      'input "secret-ids" is required: one secret name, ARN or prefix* per line, optionally =ALIAS',
+      'input "secret-ids" is required: one secret name, ARN or prefix*, or ssm:/path/NAME or ssm:/path/, per line, optionally =ALIAS',
     );
   }
   return {
@@ -45,6 +45,7 @@ function readInputs(env: NodeJS.ProcessEnv, log: (m: string) => void): ActionInp
       secrets: lines.map(parseSecretSpec),
       nameTransform: choice('name-transform', env, ['upper', 'none'] as const),
       onConflict: choice('on-conflict', env, ['error', 'last-wins'] as const),
+      expandJson: getBooleanInput('expand-json', false, env),
       log,
     },
     override: getBooleanInput('override', false, env),
@@ -79,9 +80,10 @@ function summaryTable(
     const s = sources[name];
     const key = s?.jsonPath ? `\`${s.jsonPath.join('.')}\`` : '';
     const note = kept.includes(name) ? 'kept the job value' : '';
-    return `| \`${name}\` | \`${s?.secretName ?? ''}\` | ${key} | ${note} |`;
+    const from = s?.store === 'ssm' ? `ssm:${s.secretName}` : (s?.secretName ?? '');
+    return `| \`${name}\` | \`${from}\` | ${key} | ${note} |`;
   });
-  return ['| variable | secret | key | |', '|---|---|---|---|', ...rows].join('\n');
+  return ['| variable | source | key | |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 /**
@@ -118,7 +120,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       for (const name of kept) {
         annotate(
           'warning',
-          `${name} is already set in the job: kept it, not the value from secret "${sources[name]?.secretName}" (set override: true to replace it)`,
+          `${name} is already set in the job: kept it, not the value from ${sources[name]?.store === 'ssm' ? 'parameter' : 'secret'} "${sources[name]?.secretName}" (set override: true to replace it)`,
         );
       }
     } else {
@@ -127,11 +129,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const exported = names.filter((n) => !kept.includes(n));
     setOutput('variables', JSON.stringify(exported), env);
     const secretCount = new Set(Object.values(sources).map((s) => s.secretArn)).size;
+    const what = Object.values(sources).some((s) => s.store === 'ssm') ? 'source(s)' : 'secret(s)';
     write(
-      `loaded ${names.length} variable(s) from ${secretCount} secret(s) as ${inputs.exportTo === 'env' ? 'environment variables' : 'step outputs'}: ${exported.join(', ')}`,
+      `loaded ${names.length} variable(s) from ${secretCount} ${what} as ${inputs.exportTo === 'env' ? 'environment variables' : 'step outputs'}: ${exported.join(', ')}`,
     );
     appendSummary(
-      `**Secrets** · ${names.length} variable(s) from ${secretCount} secret(s) as ${inputs.exportTo}\n\n${summaryTable(names, sources, kept)}`,
+      `**Secrets** · ${names.length} variable(s) from ${secretCount} ${what} as ${inputs.exportTo}\n\n${summaryTable(names, sources, kept)}`,
       env,
     );
     return 0;

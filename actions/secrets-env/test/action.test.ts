@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runAction, useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -31,6 +32,13 @@ beforeAll(async () => {
   await create('ci/reserved', JSON.stringify({ GITHUB_TOKEN: 'CANARY-reserved-5e6f' }));
   await create('ci/cased', JSON.stringify({ db_host: 'CANARY-lower-7a8b', DB_HOST: 'x' }));
   await create('ci/variables', JSON.stringify({ variables: 'CANARY-vars-9c0d' }));
+  const ssm = new SSMClient(aws.clientConfig);
+  const put = (Name: string, Value: string, Type: 'String' | 'SecureString' | 'StringList') =>
+    ssm.send(new PutParameterCommand({ Name, Value, Type }));
+  await put('/ci/ssm/DB_URL', 'CANARY-ssm-url-1e2f', 'SecureString');
+  await put('/ci/ssm/nested/hosts', 'a,b', 'StringList');
+  await put('/ci/ssm/json', JSON.stringify({ inner: 'CANARY-ssm-json-3a4b' }), 'String');
+  ssm.destroy();
 }, 120_000);
 
 const CANARIES = [
@@ -41,6 +49,8 @@ const CANARIES = [
   'CANARY-reserved-5e6f',
   'CANARY-lower-7a8b',
   'CANARY-vars-9c0d',
+  'CANARY-ssm-url-1e2f',
+  'CANARY-ssm-json-3a4b',
 ];
 
 /** Output lines that are not `::add-mask::` commands must not contain a value. */
@@ -170,5 +180,37 @@ describe('secrets-env action', () => {
     });
     expect(badExport.exitCode).toBe(1);
     expect(badExport.stdout).toContain('input "export" must be env or outputs');
+  });
+
+  it('loads SSM parameters and paths beside secrets, masked, with expand-json', async () => {
+    const run = await runAction(actionDir, {
+      inputs: {
+        'secret-ids': 'ci/token=API_TOKEN\nssm:/ci/ssm/\nssm:/ci/ssm/DB_URL=URL',
+        'expand-json': 'true',
+      },
+      env: aws.env,
+    });
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.exitCode).toBe(0);
+    expect(run.exportedEnv).toEqual({
+      API_TOKEN: 'CANARY-token-3c4d',
+      DB_URL: 'CANARY-ssm-url-1e2f',
+      JSON_INNER: 'CANARY-ssm-json-3a4b',
+      NESTED_HOSTS: 'a,b',
+      URL: 'CANARY-ssm-url-1e2f',
+    });
+    expect(run.masks).toEqual(
+      expect.arrayContaining(['CANARY-ssm-url-1e2f', 'CANARY-ssm-json-3a4b', 'a,b']),
+    );
+    expect(run.summary).toContain('| `DB_URL` | `ssm:/ci/ssm/DB_URL` |');
+    expectOnlyMasks(run.stdout, run.stderr);
+    const missing = await runAction(actionDir, {
+      inputs: { 'secret-ids': 'ssm:/ci/ssm/DB_URL\nssm:/ci/ssm/MISSING' },
+      env: aws.env,
+    });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stdout).toContain('::error::parameter "ssm:/ci/ssm/MISSING": no such parameter');
+    expect(missing.exportedEnv).toEqual({});
+    expect(missing.masks).toEqual([]);
   });
 });

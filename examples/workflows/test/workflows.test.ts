@@ -33,9 +33,10 @@ const parse = (file: string) => parseDocument(read(file)).toJS() as Workflow;
 const stepsOf = (wf: Workflow, job: string): WorkflowStep[] => wf.jobs[job]?.steps ?? [];
 
 describe('example workflows', () => {
-  it('are the five the README promises', () => {
+  it('are the six the README promises', () => {
     expect(workflows.sort()).toEqual([
       'deploy-and-watch.yml',
+      'preview-env-commands.yml',
       'preview-env-sweep.yml',
       'preview-env.yml',
       'scheduled-job-heartbeat.yml',
@@ -84,6 +85,20 @@ describe('example workflows', () => {
     expect(wf.on.schedule?.[0]?.cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
     const steps = stepsOf(wf, 'sweep');
     expect(steps.find((s) => s.uses?.includes('/actions/preview-env@'))?.with?.mode).toBe('sweep');
+  });
+
+  it('preview-env-commands.yml answers new pull request comments from writers, per-PR concurrency', () => {
+    const wf = parse('preview-env-commands.yml') as unknown as {
+      on: { issue_comment?: { types?: string[] } };
+      jobs: Record<string, { if?: string; concurrency?: { group: string }; steps: WorkflowStep[] }>;
+    };
+    expect(wf.on.issue_comment?.types).toEqual(['created']);
+    const job = wf.jobs.command;
+    expect(job?.if).toContain('github.event.issue.pull_request');
+    expect(job?.if).toContain('"OWNER", "MEMBER", "COLLABORATOR"');
+    expect(job?.concurrency?.group).toBe('preview-env-${{ github.event.issue.number }}');
+    const step = job?.steps.find((s) => s.uses?.includes('/actions/preview-env@'));
+    expect(step?.with?.mode ?? 'auto').toBe('auto');
   });
 });
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DeregisterTaskDefinitionCommand,
   ECSClient,
@@ -9,7 +10,10 @@ import { runProcess, useAws } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createService,
+  digestOf,
+  ecrRepository,
   familyArns,
+  pushImage,
   REPO,
   registerRevisions,
   serviceTaskDefinition,
@@ -35,11 +39,11 @@ async function run(
   return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function setup(tags: string[]) {
+async function setup(tags: string[], options: { sidecar?: boolean; repository?: string } = {}) {
   n++;
   const family = `cli${n}`;
   const service = `svc${n}`;
-  const arns = await registerRevisions(ecs, family, tags);
+  const arns = await registerRevisions(ecs, family, tags, options);
   await createService(ecs, 'dev', service, arns[arns.length - 1] as string);
   return { family, service, arns, where: ['--cluster', 'dev', '--service', service] };
 }
@@ -93,6 +97,76 @@ describe('ecs-rollback CLI', () => {
     expect(r.stderr).toMatch(/nothing to roll back to/);
   });
 
+  it('rolls a service with a sidecar back to a revision without --container', async () => {
+    const { service, arns, where } = await setup(['v1', 'v2'], { sidecar: true });
+    const r = await run([...where, '--to', '1', '--no-wait']);
+    expect(r.stderr).not.toMatch(/--container/);
+    expect(r.code).toBe(0);
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+  });
+
+  it('refuses an empty --to and a task definition of another family, changing nothing', async () => {
+    const { service, arns, where } = await setup(['v1', 'v2']);
+    const other = await setup(['v1']);
+    const empty = await run([...where, '--to', '', '--no-wait']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--to is empty/);
+    const foreign = await run([...where, '--to', other.arns[0] as string, '--no-wait']);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(
+      /another family cli\d+, not the service's cli\d+: pass --allow-other-family/,
+    );
+    const otherRegion = (arns[0] as string).replace(':us-east-1:', ':eu-west-1:');
+    const region = await run([...where, '--to', otherRegion, '--no-wait']);
+    expect(region.code).toBe(2);
+    expect(region.stderr).toMatch(/another region eu-west-1, not us-east-1/);
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[1]);
+    const allowed = await run([
+      ...where,
+      '--to',
+      other.arns[0] as string,
+      '--allow-other-family',
+      '--no-wait',
+    ]);
+    expect(allowed.code).toBe(0);
+    expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(other.arns[0]);
+  });
+
+  it('refuses a target whose ECR image is gone (exit 3), and marks it in history', async () => {
+    const ecr = new ECRClient(aws.clientConfig);
+    try {
+      const name = `cli/app${n + 1}`;
+      for (const tag of ['v1', 'v2']) await pushImage(ecr, name, tag, digestOf(`${name}:${tag}`));
+      const repository = ecrRepository(aws.accountId, name);
+      const { family, service, arns, where } = await setup(['v1', 'v2'], { repository });
+      await ecr.send(
+        new BatchDeleteImageCommand({ repositoryName: name, imageIds: [{ imageTag: 'v1' }] }),
+      );
+      const r = await run([...where, '--dry-run']);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /nothing to roll back to: .*images are gone from the registry: cli\d+:1 \(web=.*:v1 \(missing: tag v1 no longer exists/,
+      );
+      const table = await run(['history', ...where]);
+      expect(table.stdout).toMatch(
+        new RegExp(`^  ${family}:1 .*web=${repository}:v1 \\[gone\\]$`, 'm'),
+      );
+      expect(table.stdout).toMatch(
+        new RegExp(
+          `^\\[gone\\]: the image no longer exists in ECR; rolling back to ${family}:1 would fail`,
+          'm',
+        ),
+      );
+      const skipped = await run([...where, '--skip-image-check', '--no-wait', '--json']);
+      expect(skipped.code).toBe(0);
+      expect(JSON.parse(skipped.stdout).method).toBe('update-service');
+      expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);
+    } finally {
+      ecr.destroy();
+    }
+  });
+
   it('exits 2 on usage errors', async () => {
     const cases: [string[], RegExp][] = [
       [['--service', 'x'], /--cluster is required/],
@@ -135,6 +209,9 @@ describe('ecs-rollback CLI', () => {
     const plain = await run(['watch', ...where, '--timeout', '1s', '--poll', '200ms']);
     expect(plain.code).toBe(1);
     expect(plain.stdout).toMatch(/^deployment timeout: no result within 1s/);
+    expect(plain.stdout).toMatch(
+      /^cause timeout: the deployment neither succeeded nor failed in time/m,
+    );
 
     const r = await run([
       'watch',
@@ -149,7 +226,9 @@ describe('ecs-rollback CLI', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.watch.status).toBe('timeout');
+    expect(out.watch.cause).toBe('timeout');
     expect(out.rollback.plan.target.taskDefinitionArn).toBe(arns[0]);
+    expect(out.rollback.cause).toBe('timeout');
     expect(out.rollback.status).toBe('timeout');
     expect(r.stderr).toMatch(/rolling back to the previous version/);
     expect(await serviceTaskDefinition(ecs, 'dev', service)).toBe(arns[0]);

@@ -11,6 +11,8 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
  * - `E_TARGET_NOT_FOUND`: the revision or task definition ARN does not exist (exit 3).
  * - `E_TARGET_INACTIVE`: the target revision is INACTIVE (deregistered) and `register` is off (exit 3).
  * - `E_ALREADY_CURRENT`: the service already runs the target (exit 3).
+ * - `E_IMAGE_MISSING`: an image of the target is gone from its ECR repository; the message names
+ *   revisions whose images exist (exit 3).
  * - `E_PLAN_STALE`: the service changed between planning and acting (exit 1).
  * - `E_AWS`: an AWS call failed (exit 1; `retryable` for throttling and 5xx).
  */
@@ -24,6 +26,7 @@ export type EcsRollbackErrorCode =
   | 'E_TARGET_NOT_FOUND'
   | 'E_TARGET_INACTIVE'
   | 'E_ALREADY_CURRENT'
+  | 'E_IMAGE_MISSING'
   | 'E_PLAN_STALE'
   | 'E_AWS';
 
@@ -37,6 +40,7 @@ const EXIT_CODES: Record<EcsRollbackErrorCode, number> = {
   E_TARGET_NOT_FOUND: 3,
   E_TARGET_INACTIVE: 3,
   E_ALREADY_CURRENT: 3,
+  E_IMAGE_MISSING: 3,
   E_PLAN_STALE: 1,
   E_AWS: 1,
 };

@@ -2,6 +2,7 @@ import type { Deployment } from '@aws-sdk/client-ecs';
 import { mapLimit } from '@berth/internal';
 import { withSession } from './ecs-client.ts';
 import { EcsRollbackError } from './errors.ts';
+import { ImageChecker, imageGone } from './image-check.ts';
 import { checkServiceRef } from './service.ts';
 import { type DeploymentRecord, outcomeOf } from './service-deployments.ts';
 import { ServiceInspector } from './service-inspector.ts';
@@ -18,6 +19,8 @@ import type {
 export interface HistoryOptions extends EcsRollbackOptions, ServiceRef {
   /** Most versions to return (default 20). */
   limit?: number;
+  /** Do not ask ECR whether each revision's images still exist (default: ask). */
+  skipImageCheck?: boolean;
 }
 
 const DESCRIBE_CONCURRENCY = 5;
@@ -83,6 +86,17 @@ export async function history(options: HistoryOptions): Promise<ServiceHistory> 
     let shown = versions.slice(0, limit);
     if (!shown.some((v) => v.current)) {
       shown = [...shown.slice(0, limit - 1), versions.find((v) => v.current) as ServiceVersion];
+    }
+    if (!options.skipImageCheck) {
+      const checker = new ImageChecker(options);
+      try {
+        await mapLimit(shown, DESCRIBE_CONCURRENCY, async (v) => {
+          v.imageChecks = await checker.check(v);
+          v.imagesGone = v.imageChecks.some((c) => imageGone(c.state));
+        });
+      } finally {
+        checker.close();
+      }
     }
     return {
       cluster: options.cluster,

@@ -1,10 +1,16 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import { withSession } from './ecs-client.ts';
 import { EcsRollbackError } from './errors.ts';
 import { effectiveTag, parseImage, withTagOrDigest } from './image.ts';
+import { describeChecks, type ImageCheck, ImageChecker, imageGone } from './image-check.ts';
 import { checkServiceRef } from './service.ts';
 import { ServiceInspector } from './service-inspector.ts';
 import { describeRollbackTo, parseRollbackTo, type RollbackTo } from './target.ts';
-import { shortTaskDefinition } from './task-definitions.ts';
+import {
+  parseTaskDefinitionArn,
+  parseTaskDefinitionId,
+  shortTaskDefinition,
+} from './task-definitions.ts';
 import type {
   ContainerImageInfo,
   EcsRollbackOptions,
@@ -31,6 +37,16 @@ export interface PlanRollbackOptions extends EcsRollbackOptions, ServiceRef {
   register?: boolean;
   /** How many ACTIVE revisions a tag or digest lookup examines, newest first (default 100). */
   searchLimit?: number;
+  /**
+   * Do not ask ECR whether the target's images still exist (default: check every ECR image
+   * with ecr:DescribeImages before anything changes).
+   */
+  skipImageCheck?: boolean;
+  /**
+   * Allow a task definition (`family:revision` or ARN) of another family than the service's,
+   * or an ARN of another account or region (refused by default: almost always a typo).
+   */
+  allowOtherFamily?: boolean;
 }
 
 /** The version a plan moves to; no ARN or revision yet when one will be registered. */
@@ -69,6 +85,14 @@ export interface RollbackPlan {
   source: PlanSource;
   /** Why the service deployment APIs were not used, when they were not. */
   note?: string;
+  /**
+   * What ECR said about each image of the target (absent with `skipImageCheck`). Revisions
+   * whose images are gone are never chosen; `tag-moved`, `unknown` and `not-checked` are
+   * allowed and explained in `warnings`.
+   */
+  imageChecks?: ImageCheck[];
+  /** Things to know before acting: a tag that moved, an image that could not be checked. */
+  warnings?: string[];
 }
 
 const DEFAULT_SEARCH_LIMIT = 100;
@@ -79,6 +103,27 @@ interface Resolved {
   source: PlanSource;
   reason: string;
   note?: string;
+}
+
+/**
+ * Whether a candidate revision can run (its images exist); records the ones it rejects so
+ * messages can say which revisions were passed over and why.
+ */
+interface Usable {
+  (version: TaskDefinitionVersion): Promise<boolean>;
+  rejected: string[];
+}
+
+function usableFilter(checker: ImageChecker | undefined): Usable {
+  const rejected: string[] = [];
+  const fn = async (version: TaskDefinitionVersion) => {
+    if (!checker) return true;
+    const gone = (await checker.check(version)).filter((c) => imageGone(c.state));
+    if (gone.length === 0) return true;
+    rejected.push(`${shortTaskDefinition(version.taskDefinitionArn)} (${describeChecks(gone)})`);
+    return false;
+  };
+  return Object.assign(fn, { rejected });
 }
 
 /**
@@ -117,30 +162,47 @@ export async function planRollback(options: PlanRollbackOptions): Promise<Rollba
     );
   }
   return withSession(options, async ({ ecs }) => {
+    const checker = options.skipImageCheck ? undefined : new ImageChecker(options);
+    try {
+      return await plan(ecs, checker);
+    } finally {
+      checker?.close();
+    }
+  });
+
+  async function plan(ecs: ECSClient, checker: ImageChecker | undefined): Promise<RollbackPlan> {
     const ins = new ServiceInspector(ecs, { cluster: options.cluster, service: options.service });
     const service = await ins.service();
-    if (to.kind === 'digest' || (to.kind === 'image' && to.digest)) await ins.digests();
+    // Digests ECS resolved tell a moved tag from the image that ran, and find digest targets.
+    if (checker || to.kind === 'digest' || (to.kind === 'image' && to.digest)) await ins.digests();
     const current = await ins.current();
-    const container =
-      options.container ?? (to.kind === 'previous' ? undefined : onlyContainer(current));
+    const usable = usableFilter(checker);
+    // Only a tag, digest or image names a container's image; a revision or ARN names the whole
+    // task definition, whatever its sidecars.
+    const namesImage = to.kind === 'tag' || to.kind === 'digest' || to.kind === 'image';
+    const container = options.container ?? (namesImage ? onlyContainer(current) : undefined);
     if (container !== undefined) checkContainer(current, container);
 
     const resolved =
       to.kind === 'previous'
-        ? await resolvePrevious(ins, current, container, options.register === true)
+        ? await resolvePrevious(ins, current, container, options.register === true, usable)
         : to.kind === 'revision' || to.kind === 'task-definition'
-          ? await resolveExplicit(ins, to, current)
+          ? await resolveExplicit(ins, to, current, options.allowOtherFamily === true)
           : await resolveImage(ins, to, current, container as string, searchLimit);
 
     const common = {
       cluster: options.cluster,
       service: options.service,
       serviceArn: service.serviceArn ?? options.service,
-      to: options.to?.trim() || 'previous',
+      to: options.to?.trim() ?? 'previous',
       current,
     };
     if ('register' in resolved) {
-      return resolved.register({ ...common, source: 'image-lookup' }, options.register === true);
+      const planned = resolved.register(
+        { ...common, source: 'image-lookup' },
+        options.register === true,
+      );
+      return withImageChecks(planned, checker, ins, usable.rejected);
     }
     const base = {
       ...common,
@@ -151,6 +213,10 @@ export async function planRollback(options: PlanRollbackOptions): Promise<Rollba
     if (target.taskDefinitionArn === current.taskDefinitionArn) {
       throw alreadyCurrent(options, current);
     }
+    if (to.kind !== 'previous' && checker) {
+      const gone = (await checker.check(target)).filter((c) => imageGone(c.state));
+      if (gone.length) throw await imagesMissing(ins, current, target, checker, gone);
+    }
     if (target.status !== 'ACTIVE') {
       if (!options.register) {
         throw new EcsRollbackError(
@@ -158,44 +224,130 @@ export async function planRollback(options: PlanRollbackOptions): Promise<Rollba
           `${shortTaskDefinition(target.taskDefinitionArn)} is ${target.status} (deregistered) and ECS cannot run it: pass --register to register a copy of it as a new revision, or pick an ACTIVE revision (see ecs-rollback history)`,
         );
       }
-      return {
-        ...base,
-        target: { family: target.family, containers: target.containers },
-        reason: `${resolved.reason}; ${shortTaskDefinition(target.taskDefinitionArn)} is ${target.status}, so a copy of it will be registered as a new revision`,
-        willRegister: true,
-        registerFrom: target.taskDefinitionArn,
-      };
+      return withImageChecks(
+        {
+          ...base,
+          target: { family: target.family, containers: target.containers },
+          reason: `${resolved.reason}; ${shortTaskDefinition(target.taskDefinitionArn)} is ${target.status}, so a copy of it will be registered as a new revision`,
+          willRegister: true,
+          registerFrom: target.taskDefinitionArn,
+        },
+        checker,
+        ins,
+        usable.rejected,
+      );
     }
-    return { ...base, target, reason: resolved.reason, willRegister: false };
-  });
+    return withImageChecks(
+      { ...base, target, reason: resolved.reason, willRegister: false },
+      checker,
+      ins,
+      usable.rejected,
+    );
+  }
 }
+
+/**
+ * Adds the target's image checks and warnings to a plan; refuses a plan whose target images
+ * are gone (a new revision with a tag that does not exist, say).
+ */
+async function withImageChecks(
+  plan: RollbackPlan,
+  checker: ImageChecker | undefined,
+  ins: ServiceInspector,
+  rejected: readonly string[],
+): Promise<RollbackPlan> {
+  const warnings: string[] = [];
+  if (rejected.length) {
+    warnings.push(`passed over because their images are gone: ${rejected.join('; ')}`);
+  }
+  if (!checker) return warnings.length ? { ...plan, warnings } : plan;
+  const checks = await checker.check(plan.target);
+  const gone = checks.filter((c) => imageGone(c.state));
+  if (gone.length) {
+    throw await imagesMissing(ins, plan.current, plan.target, checker, gone);
+  }
+  for (const c of checks) {
+    if (c.state === 'tag-moved') {
+      const ran = plan.target.containers.find((x) => x.container === c.container)?.digest;
+      warnings.push(
+        `${c.container}: ${c.detail}: the rollback will run the image the tag points at now${
+          ran
+            ? `; to run exactly what ran before: --to ${parseImage(c.image).repository}@${ran} --register`
+            : ''
+        }`,
+      );
+    } else if (c.state === 'unknown') {
+      warnings.push(`${c.container}=${c.image}: ${c.detail}`);
+    }
+  }
+  return { ...plan, imageChecks: checks, ...(warnings.length ? { warnings } : {}) };
+}
+
+/** The error for a target whose images are gone, naming revisions whose images do exist. */
+async function imagesMissing(
+  ins: ServiceInspector,
+  current: TaskDefinitionVersion,
+  target: { taskDefinitionArn?: string; family: string },
+  checker: ImageChecker,
+  gone: ImageCheck[],
+): Promise<EcsRollbackError> {
+  const label = target.taskDefinitionArn
+    ? shortTaskDefinition(target.taskDefinitionArn)
+    : `a new revision of ${target.family}`;
+  const what = describeChecks(gone);
+  const working: string[] = [];
+  const active = (await ins.revisions(current.family, 'ACTIVE')).filter(
+    (r) =>
+      r.taskDefinitionArn !== current.taskDefinitionArn &&
+      r.taskDefinitionArn !== target.taskDefinitionArn,
+  );
+  for (const r of active.slice(0, WORKING_SEARCH)) {
+    const v = await ins.version(r.taskDefinitionArn);
+    const checks = await checker.check(v);
+    if (!checks.some((c) => imageGone(c.state)))
+      working.push(shortTaskDefinition(v.taskDefinitionArn));
+    if (working.length >= 5) break;
+  }
+  const alternatives = working.length
+    ? `Revisions whose images exist: ${working.join(', ')} (--to <revision>).`
+    : `No other ACTIVE revision of ${current.family} among the newest ${Math.min(active.length, WORKING_SEARCH)} has all its images.`;
+  return new EcsRollbackError(
+    'E_IMAGE_MISSING',
+    `cannot roll back to ${label}: its image is gone from the registry, so every task would fail with CannotPullContainerError: ${what}. ${alternatives} Pass --skip-image-check to roll back anyway.`,
+  );
+}
+
+const WORKING_SEARCH = 10;
 
 async function resolvePrevious(
   ins: ServiceInspector,
   current: TaskDefinitionVersion,
   container: string | undefined,
   register: boolean,
+  usable: Usable,
 ): Promise<Resolved> {
   const history = await ins.deployments(['SUCCESSFUL']);
   let note: string;
   if (history.available) {
-    const last = history.deployments.find(
-      (d) =>
-        d.status === 'SUCCESSFUL' &&
-        d.taskDefinitionArn !== undefined &&
-        d.taskDefinitionArn !== current.taskDefinitionArn,
-    );
-    if (last?.taskDefinitionArn) {
-      const version = await ins.version(last.taskDefinitionArn);
-      const when = last.at ? `, finished ${last.at.toISOString()}` : '';
+    const seen = new Set<string>([current.taskDefinitionArn]);
+    for (const d of history.deployments) {
+      if (d.status !== 'SUCCESSFUL' || !d.taskDefinitionArn || seen.has(d.taskDefinitionArn)) {
+        continue;
+      }
+      seen.add(d.taskDefinitionArn);
+      const version = await ins.version(d.taskDefinitionArn);
+      if (!(await usable(version))) continue;
+      const when = d.at ? `, finished ${d.at.toISOString()}` : '';
+      const passed = usable.rejected.length ? ' whose images still exist' : '';
       return {
         version,
         source: 'service-deployments',
-        reason: `last successful deployment before the current one (${shortId(last.serviceDeploymentArn)}${when})`,
+        reason: `last successful deployment before the current one${passed} (${shortId(d.serviceDeploymentArn)}${when})`,
       };
     }
-    note =
-      'the service deployment history (kept 90 days) has no successful deployment of another revision';
+    note = usable.rejected.length
+      ? 'the service deployment history (kept 90 days) has no successful deployment of another revision whose images still exist'
+      : 'the service deployment history (kept 90 days) has no successful deployment of another revision';
   } else {
     note = history.reason;
   }
@@ -203,7 +355,7 @@ async function resolvePrevious(
   const active = await ins.revisions(current.family, 'ACTIVE');
   const older = active.filter((r) => r.revision < current.revision);
   const which = container ? `the image of ${container}` : 'images';
-  const olderActive = await newestDiffering(ins, older, current, container);
+  const olderActive = await newestDiffering(ins, older, current, container, usable);
   if (olderActive) {
     return {
       version: olderActive,
@@ -218,7 +370,7 @@ async function resolvePrevious(
   if (register) {
     // Allowed to register: a deregistered revision (Terraform deregisters the old one on
     // every change) is brought back as a copy rather than leaving nothing to roll back to.
-    const olderInactive = await newestDiffering(ins, inactive, current, container);
+    const olderInactive = await newestDiffering(ins, inactive, current, container, usable);
     if (olderInactive) {
       return {
         version: olderInactive,
@@ -236,9 +388,12 @@ async function resolvePrevious(
           ', ',
         )}): pass --register to bring back the newest of them as a new revision, or --to <revision> --register`
     : '';
+  const gone = usable.rejected.length
+    ? `; passed over because their images are gone from the registry: ${usable.rejected.join('; ')} (--skip-image-check to roll back to one anyway)`
+    : '';
   throw new EcsRollbackError(
     'E_NO_PREVIOUS',
-    `nothing to roll back to: no ACTIVE revision of ${current.family} older than ${current.revision} runs different images (${older.length} checked; ${note})${hint}`,
+    `nothing to roll back to: no ACTIVE revision of ${current.family} older than ${current.revision} runs different images${usable.rejected.length ? ' that still exist' : ''} (${older.length} checked; ${note})${hint}${gone}`,
   );
 }
 
@@ -246,8 +401,10 @@ async function resolveExplicit(
   ins: ServiceInspector,
   to: Extract<RollbackTo, { kind: 'revision' | 'task-definition' }>,
   current: TaskDefinitionVersion,
+  allowOtherFamily: boolean,
 ): Promise<Resolved> {
   const id = to.kind === 'revision' ? `${current.family}:${to.revision}` : to.id;
+  if (to.kind === 'task-definition' && !allowOtherFamily) checkSameFamily(to.id, current);
   const version = await ins.version(id);
   return { version, source: 'explicit', reason: `requested ${describeRollbackTo(to)}` };
 }
@@ -369,14 +526,44 @@ async function newestDiffering(
   revisions: readonly { taskDefinitionArn: string }[],
   current: TaskDefinitionVersion,
   container: string | undefined,
+  usable: Usable,
 ): Promise<TaskDefinitionVersion | undefined> {
   for (let i = 0; i < revisions.length; i += DESCRIBE_CHUNK) {
     const chunk = revisions.slice(i, i + DESCRIBE_CHUNK);
     const versions = await Promise.all(chunk.map((r) => ins.version(r.taskDefinitionArn)));
-    const found = versions.find((v) => imagesDiffer(v, current, container));
-    if (found) return found;
+    for (const v of versions) {
+      if (imagesDiffer(v, current, container) && (await usable(v))) return v;
+    }
   }
   return undefined;
+}
+
+/**
+ * Refuses a task definition of another family, account or region than the service's: a
+ * rollback to it is a different application, almost always a slip of the clipboard.
+ */
+function checkSameFamily(id: string, current: TaskDefinitionVersion): void {
+  const wanted = parseTaskDefinitionArn(id);
+  const have = parseTaskDefinitionArn(current.taskDefinitionArn);
+  const problems: string[] = [];
+  if (wanted && have) {
+    if (wanted.account && have.account && wanted.account !== have.account) {
+      problems.push(`account ${wanted.account}, not ${have.account}`);
+    }
+    if (wanted.region && have.region && wanted.region !== have.region) {
+      problems.push(`region ${wanted.region}, not ${have.region}`);
+    }
+  }
+  const family = parseTaskDefinitionId(id)?.family;
+  if (family && family !== current.family) {
+    problems.push(`family ${family}, not the service's ${current.family}`);
+  }
+  if (problems.length) {
+    throw new EcsRollbackError(
+      'E_INPUT',
+      `--to ${id} is a task definition of another ${problems.join(' and ')}: pass --allow-other-family if the service should really run it`,
+    );
+  }
 }
 
 function imagesDiffer(

@@ -222,6 +222,18 @@ describe('planRollback and rollback over the task definition family', () => {
     expect((await planRollback(opts)).target.taskDefinitionArn).toBe(arns[0]);
   });
 
+  it('rolls a service with a sidecar back to a revision, family:revision or ARN without --container', async () => {
+    const { arns, opts, family, service } = await setup(['v1', 'v2', 'v3'], 2, { sidecar: true });
+    expect((await planRollback({ ...opts, to: '1' })).target.taskDefinitionArn).toBe(arns[0]);
+    expect((await planRollback({ ...opts, to: `${family}:2` })).target.taskDefinitionArn).toBe(
+      arns[1],
+    );
+    const result = await rollback({ ...opts, to: arns[0] as string }, { wait: false });
+    expect(result.status).toBe('started');
+    expect(result.plan.target.containers.map((c) => c.container)).toEqual(['web', 'envoy']);
+    expect(await serviceTaskDefinition(ecs, cluster, service)).toBe(arns[0]);
+  });
+
   it('reports a missing cluster or service as bad input', async () => {
     await setup(['v1']);
     const e1 = await expectCode(

@@ -4,10 +4,12 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { awsErrorInfo } from '@berth/internal';
+import { awsErrorInfo, type Clock } from '@berth/internal';
 import { cloneTaskDefinition } from './clone.ts';
 import { awsCall, awsFailure, withSession } from './ecs-client.ts';
 import { EcsRollbackError } from './errors.ts';
+import type { FailureCause } from './failure-cause.ts';
+import { type RollbackMethod, tryNativeRollback } from './native-rollback.ts';
 import { type PlanRollbackOptions, planRollback, type RollbackPlan } from './plan.ts';
 import { describeService } from './service.ts';
 import { shortTaskDefinition, TaskDefinitionReader } from './task-definitions.ts';
@@ -31,6 +33,12 @@ export interface RollbackOptions extends EcsRollbackOptions {
   deregisterFailed?: boolean;
   /** Change nothing; report what would be done. */
   dryRun?: boolean;
+  /**
+   * Let ECS roll back a deployment that is still in progress itself (StopServiceDeployment
+   * with stopType ROLLBACK) when that goes to the plan's target (default true); UpdateService
+   * is used otherwise, and whenever ECS refuses.
+   */
+  nativeRollback?: boolean;
   /** Stops waiting (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
   /** Progress while waiting. */
@@ -54,6 +62,17 @@ export interface RollbackResult {
   deregistered?: string;
   /** The wait, when there was one. */
   deployment?: WatchResult;
+  /**
+   * How the service was moved: `stop-service-deployment` (ECS rolled back its deployment in
+   * progress) or `update-service` (absent in a dry run).
+   */
+  method?: RollbackMethod;
+  /** Why that method: why ECS's own rollback was used, or why not. */
+  methodReason?: string;
+  /** Why the rollback deployment did not succeed, as a stable code (see `WatchResult.cause`). */
+  cause?: FailureCause;
+  /** What to do about `cause`, in one line. */
+  remedy?: string;
   /** Things that went wrong without failing the rollback (e.g. a deregistration). */
   warnings: string[];
 }
@@ -112,48 +131,48 @@ export async function rollback(
         `the service changed since the plan was made: it now runs ${shortTaskDefinition(service.taskDefinition ?? '?')}, not ${from}; plan again`,
       );
     }
-    const warnings: string[] = [];
+    const warnings: string[] = [...(plan.warnings ?? [])];
     let targetArn = plan.target.taskDefinitionArn;
     let registered = false;
-    if (plan.willRegister) {
-      targetArn = await registerClone(ecs, plan);
-      registered = true;
-    }
-    if (!targetArn) throw new EcsRollbackError('E_INPUT', 'the plan has no target task definition');
 
+    const native =
+      options.nativeRollback === false
+        ? { used: false as const, reason: 'ECS rollback not asked for (nativeRollback: false)' }
+        : await tryNativeRollback(ecs, service, plan);
     let deploymentId: string | undefined;
-    try {
-      const out = await ecs.send(
-        new UpdateServiceCommand({
-          cluster: plan.cluster,
-          service: plan.service,
-          taskDefinition: targetArn,
-        }),
-      );
-      deploymentId = out.service?.deployments?.find(
-        (d) => d.status === 'PRIMARY' && d.taskDefinition === targetArn,
-      )?.id;
-    } catch (error) {
-      const failure = awsFailure('UpdateService', error);
-      if (registered) {
-        const undo = await deregister(ecs, targetArn);
-        failure.message += undo
-          ? `; the revision registered for it (${shortTaskDefinition(targetArn)}) could not be deregistered: ${undo}`
-          : `; the revision registered for it (${shortTaskDefinition(targetArn)}) was deregistered again`;
+    if (!native.used) {
+      if (plan.willRegister) {
+        targetArn = await registerClone(ecs, plan);
+        registered = true;
       }
-      throw failure;
+      if (!targetArn)
+        throw new EcsRollbackError('E_INPUT', 'the plan has no target task definition');
+      deploymentId = await updateService(ecs, plan, targetArn, registered, warnings);
     }
+    const method: RollbackMethod = native.used ? 'stop-service-deployment' : 'update-service';
+    const methodReason = native.used
+      ? native.reason
+      : `UpdateService, not ECS's own rollback: ${native.reason}`;
+    if (!targetArn) throw new EcsRollbackError('E_INPUT', 'the plan has no target task definition');
+    const finalArn = targetArn;
 
     const base = {
       plan,
-      taskDefinitionArn: targetArn,
+      taskDefinitionArn: finalArn,
       registered,
       warnings,
+      method,
+      methodReason,
     };
-    const action = `${plan.service}: ${from} -> ${shortTaskDefinition(targetArn)}${registered ? ' (new revision registered)' : ' (existing revision reused)'}`;
+    const how = native.used
+      ? ' (ECS rolled back its deployment in progress)'
+      : registered
+        ? ' (new revision registered)'
+        : ' (existing revision reused)';
+    const action = `${plan.service}: ${from} -> ${shortTaskDefinition(finalArn)}${how}`;
 
     if (options.wait === false) {
-      const deregistered = await maybeDeregister(ecs, plan, targetArn, options, warnings);
+      const deregistered = await maybeDeregister(ecs, plan, finalArn, options, warnings);
       return {
         ...base,
         status: 'started' as const,
@@ -162,12 +181,22 @@ export async function rollback(
       };
     }
 
+    const start = clock.now();
+    if (native.used) {
+      // ECS switches the service back asynchronously: watch once it shows the target as its
+      // primary deployment, so the draining old deployment is not taken for the rollback.
+      await untilPrimary(ecs, ref, finalArn, clock, options, start);
+    }
+    const remaining = Math.max(
+      1,
+      (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) - (clock.now() - start),
+    );
     const deployment = await watchDeployment({
       cluster: plan.cluster,
       service: plan.service,
-      taskDefinition: targetArn,
+      taskDefinition: finalArn,
       ...(deploymentId ? { deploymentId } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      timeoutMs: remaining,
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       ...(options.failedTaskThreshold !== undefined
         ? { failedTaskThreshold: options.failedTaskThreshold }
@@ -179,7 +208,7 @@ export async function rollback(
     });
     const deregistered =
       deployment.status === 'succeeded'
-        ? await maybeDeregister(ecs, plan, targetArn, options, warnings)
+        ? await maybeDeregister(ecs, plan, finalArn, options, warnings)
         : undefined;
     return {
       ...base,
@@ -189,9 +218,105 @@ export async function rollback(
           ? `rolled back ${action}: ${deployment.reason}`
           : `rollback ${action} ${deployment.status}: ${deployment.reason}`,
       deployment,
+      ...(deployment.cause ? { cause: deployment.cause } : {}),
+      ...(deployment.remedy ? { remedy: deployment.remedy } : {}),
       ...(deregistered ? { deregistered } : {}),
     };
   });
+}
+
+const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+const DEFAULT_POLL_MS = 5_000;
+
+/** Polls until the service's PRIMARY deployment runs `arn`, or the time is up. */
+async function untilPrimary(
+  ecs: ECSClient,
+  ref: { cluster: string; service: string },
+  arn: string,
+  clock: Clock,
+  options: RollbackOptions,
+  start: number,
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const service = await describeService(ecs, ref);
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    if (primary?.taskDefinition === arn) return;
+    const elapsed = clock.now() - start;
+    if (elapsed >= timeoutMs) return;
+    await clock.sleep(Math.min(pollMs, timeoutMs - elapsed), options.signal);
+  }
+}
+
+/**
+ * UpdateService to `targetArn`; returns the new deployment's id. When the call fails or its
+ * answer is lost, the service is read back: if it runs the target the update was applied
+ * (a warning says so); otherwise the error is thrown, after deregistering a revision
+ * registered for it (never one the service uses).
+ */
+async function updateService(
+  ecs: ECSClient,
+  plan: RollbackPlan,
+  targetArn: string,
+  registered: boolean,
+  warnings: string[],
+): Promise<string | undefined> {
+  try {
+    const out = await ecs.send(
+      new UpdateServiceCommand({
+        cluster: plan.cluster,
+        service: plan.service,
+        taskDefinition: targetArn,
+      }),
+    );
+    return out.service?.deployments?.find(
+      (d) => d.status === 'PRIMARY' && d.taskDefinition === targetArn,
+    )?.id;
+  } catch (error) {
+    const failure = awsFailure('UpdateService', error);
+    const now = await readBack(ecs, plan);
+    if (now?.taskDefinition === targetArn) {
+      warnings.push(
+        `ecs:UpdateService failed (${failure.message.replace(/^ecs:UpdateService failed: /, '')}), but the service now runs ${shortTaskDefinition(targetArn)}: the update was applied`,
+      );
+      return now.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === targetArn)
+        ?.id;
+    }
+    const state = now
+      ? `; the service still runs ${shortTaskDefinition(now.taskDefinition ?? '?')}`
+      : '; the service could not be read back, so whether the update was applied is unknown';
+    failure.message += state;
+    if (registered) {
+      if (!now || inUse(now, targetArn)) {
+        failure.message += `; the revision registered for it (${shortTaskDefinition(targetArn)}) was left ACTIVE, as the service may use it`;
+      } else {
+        const undo = await deregister(ecs, targetArn);
+        failure.message += undo
+          ? `; the revision registered for it (${shortTaskDefinition(targetArn)}) could not be deregistered: ${undo}`
+          : `; the revision registered for it (${shortTaskDefinition(targetArn)}) was deregistered again`;
+      }
+    }
+    throw failure;
+  }
+}
+
+/** The service as it is now, or undefined when it cannot be read. */
+async function readBack(
+  ecs: ECSClient,
+  plan: RollbackPlan,
+): Promise<import('@aws-sdk/client-ecs').Service | undefined> {
+  try {
+    return await describeService(ecs, { cluster: plan.cluster, service: plan.service });
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the service is set to run `arn` (what ECS starts new tasks from). */
+function inUse(service: import('@aws-sdk/client-ecs').Service, arn: string): boolean {
+  return service.taskDefinition === arn;
 }
 
 async function registerClone(ecs: ECSClient, plan: RollbackPlan): Promise<string> {
@@ -220,6 +345,15 @@ async function maybeDeregister(
   const failed = plan.current.taskDefinitionArn;
   if (!options.deregisterFailed || failed === targetArn || plan.current.status !== 'ACTIVE')
     return undefined;
+  // Never deregister a revision the service is set to run (someone deployed it again, or an
+  // update that looked failed was applied after all).
+  const now = await readBack(ecs, plan);
+  if (!now || inUse(now, failed)) {
+    warnings.push(
+      `did not deregister ${shortTaskDefinition(failed)}: ${now ? 'the service runs it' : 'the service could not be read back'}`,
+    );
+    return undefined;
+  }
   const problem = await deregister(ecs, failed);
   if (problem) {
     warnings.push(`could not deregister ${shortTaskDefinition(failed)}: ${problem}`);

@@ -64,6 +64,20 @@ export class ServiceInspector {
 
   /** The service deployment history (all statuses, or only those given). */
   deployments(statuses?: ServiceDeploymentStatus[]): Promise<DeploymentHistory> {
+    const all = this.#memo.get('deployments:*') as Promise<DeploymentHistory> | undefined;
+    if (statuses && all) {
+      // Already read in full (for digests): filter instead of asking again.
+      return all.then((h) =>
+        h.available
+          ? {
+              ...h,
+              deployments: h.deployments.filter((d) =>
+                statuses.includes(d.status as ServiceDeploymentStatus),
+              ),
+            }
+          : h,
+      );
+    }
     return this.#once(`deployments:${statuses?.join(',') ?? '*'}`, async () => {
       const service = await this.service();
       return readDeploymentHistory(

@@ -8,7 +8,6 @@ const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 describe('parseRollbackTo', () => {
   it.each([
     [undefined, { kind: 'previous' }],
-    ['', { kind: 'previous' }],
     ['previous', { kind: 'previous' }],
     ['42', { kind: 'revision', revision: 42 }],
     ['v1.4.2', { kind: 'tag', tag: 'v1.4.2' }],
@@ -43,6 +42,8 @@ describe('parseRollbackTo', () => {
     ['arn:aws:ecs:us-east-1:1:service/x', /not a task definition ARN/],
     ['repo/app', /neither a tag nor a digest/],
     ['has space', /not a rollback target/],
+    ['', /^--to is empty: pass previous/],
+    ['  ', /^--to is empty/],
   ])('refuses %s', (to, message) => {
     const error = (() => {
       try {
@@ -54,7 +55,7 @@ describe('parseRollbackTo', () => {
     expect(error).toBeInstanceOf(EcsRollbackError);
     expect(error.code).toBe('E_INPUT');
     expect(error.exitCode).toBe(2);
-    expect(error.message).toMatch(/^--to: /);
+    expect(error.message).toMatch(/^--to[: ]/);
     expect(error.message).toMatch(message);
   });
 });

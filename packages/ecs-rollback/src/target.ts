@@ -13,15 +13,23 @@ export type RollbackTo =
 
 /**
  * Parses a rollback target:
- * `previous` (or nothing), a revision number (`42`), a task definition ARN or
+ * `previous` (or undefined; an empty string is refused), a revision number (`42`), a task definition ARN or
  * `family:revision`, an image digest (`sha256:...`), a full image reference
  * (`repo/app:v1.2.3`), `tag:<tag>` (for tags that look like numbers), or a bare image tag.
  *
  * @throws EcsRollbackError `E_INPUT` naming the input when it is none of these.
  */
 export function parseRollbackTo(to: string | undefined, what = 'to'): RollbackTo {
-  const text = (to ?? '').trim();
-  if (text === '' || text === 'previous') return { kind: 'previous' };
+  if (to === undefined) return { kind: 'previous' };
+  const text = to.trim();
+  if (text === '') {
+    // An empty value is usually an unset variable (--to "$TAG"): never guess "previous".
+    throw new EcsRollbackError(
+      'E_INPUT',
+      `${what} is empty: pass previous, a tag, a digest, a revision or a task definition ARN (an unset variable?)`,
+    );
+  }
+  if (text === 'previous') return { kind: 'previous' };
   if (/^\d+$/.test(text)) {
     const revision = Number(text);
     if (revision < 1 || !Number.isSafeInteger(revision)) throw bad(text, what);

@@ -23,6 +23,22 @@ export function parseTaskDefinitionId(
   return { family: m[1] as string, revision: Number(m[2]) };
 }
 
+/** Region and account of a task definition ARN (undefined for `family:revision`). */
+export function parseTaskDefinitionArn(
+  id: string,
+): { region: string; account: string; family: string; revision: number } | undefined {
+  const m = /^arn:aws[a-z-]*:ecs:([^:]*):(\d*):task-definition\/([A-Za-z0-9_-]{1,255}):(\d+)$/.exec(
+    id,
+  );
+  if (!m) return undefined;
+  return {
+    region: m[1] as string,
+    account: m[2] as string,
+    family: m[3] as string,
+    revision: Number(m[4]),
+  };
+}
+
 /** `family:revision` of an ARN, for people. */
 export function shortTaskDefinition(arn: string): string {
   const id = parseTaskDefinitionId(arn);

@@ -1,10 +1,17 @@
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClientOptions, Clock } from '@berth/internal';
+import type { ImageCheck } from './image-check.ts';
 
 /** Options every function of this package accepts: AWS settings, injected clients and clock. */
 export interface EcsRollbackOptions extends AwsClientOptions {
-  /** Injected SDK clients (tests, custom middleware); one is built from the options otherwise. */
-  clients?: { ecs?: ECSClient };
+  /**
+   * Injected SDK clients (tests, custom middleware); they are built from the options otherwise.
+   * An injected `ecr` client is used for images of every region; `elbv2` reads the target
+   * group's health check when tasks fail it.
+   */
+  clients?: { ecs?: ECSClient; ecr?: ECRClient; elbv2?: ElasticLoadBalancingV2Client };
   /** Time source and sleep (default the system clock); inject one to test polling. */
   clock?: Clock;
 }
@@ -62,6 +69,10 @@ export interface ServiceVersion extends TaskDefinitionVersion {
   deployedAt?: Date;
   /** True for the revision the service is set to run. */
   current: boolean;
+  /** What ECR said about each image (absent when the check was skipped). */
+  imageChecks?: ImageCheck[];
+  /** True when an image of this revision is gone from ECR: rolling back to it would fail. */
+  imagesGone?: boolean;
 }
 
 /** What {@link history} returns. */

@@ -60,6 +60,59 @@ describe('watchDeployment', () => {
     expect(result.elapsedMs).toBe(90_000);
   });
 
+  it('says why: a stable cause and a remedy, with the target group health check for ELB failures', async () => {
+    const clock = fakeClock();
+    const crash = simulateDeployment({ now: clock.now, scenario: 'crash' });
+    const crashed = await watchDeployment({ ...ref, clients: { ecs: crash.ecs }, clock });
+    expect(crashed.cause).toBe('container-exited');
+    expect(crashed.remedy).toMatch(/^the essential container web exited with exit code 1 /);
+
+    const asked: unknown[] = [];
+    const elbv2 = {
+      async send(command: { input: unknown }) {
+        asked.push(command.input);
+        return {
+          TargetGroups: [
+            {
+              TargetGroupName: 'web',
+              HealthCheckProtocol: 'HTTP',
+              HealthCheckPath: '/healthz',
+              HealthCheckPort: 'traffic-port',
+              Port: 8080,
+              HealthCheckTimeoutSeconds: 5,
+              HealthCheckIntervalSeconds: 30,
+              UnhealthyThresholdCount: 2,
+              Matcher: { HttpCode: '200-299' },
+            },
+          ],
+        };
+      },
+      destroy() {},
+    } as unknown as import('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client;
+    const hc = simulateDeployment({ now: clock.now, scenario: 'health-check' });
+    const unhealthy = await watchDeployment({ ...ref, clients: { ecs: hc.ecs, elbv2 }, clock });
+    expect(unhealthy.cause).toBe('elb-health-check');
+    expect(asked).toEqual([
+      {
+        TargetGroupArns: [
+          'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/abc',
+        ],
+      },
+    ]);
+    expect(unhealthy.remedy).toBe(
+      'tasks failed the health check of target group web: HTTP /healthz on the traffic port (8080), success codes 200-299, 5 s timeout, unhealthy after 2 failures every 30 s: make the app answer there in time, or raise healthCheckGracePeriodSeconds (now 0 s) for a slow start',
+    );
+
+    const placement = simulateDeployment({ now: clock.now, scenario: 'placement' });
+    const unplaced = await watchDeployment({ ...ref, clients: { ecs: placement.ecs }, clock });
+    expect(unplaced.cause).toBe('no-capacity');
+
+    const ok = simulateDeployment({ now: clock.now, scenario: 'succeeds' });
+    const fine = await watchDeployment({ ...ref, clients: { ecs: ok.ecs }, clock });
+    expect(fine.cause).toBeUndefined();
+    expect(fine.remedy).toBeUndefined();
+  });
+
   it('tolerates failed tasks up to failedTaskThreshold', async () => {
     const clock = fakeClock();
     const sim = simulateDeployment({
@@ -167,6 +220,7 @@ describe('watchDeployment', () => {
     expect(result.reason).toMatch(
       /^no result within 1m: deployment ecs-svc\/\d+ of web:7 is IN_PROGRESS: 0\/2 running/,
     );
+    expect(result.cause).toBe('timeout');
   });
 
   it('keeps polling through throttling', async () => {

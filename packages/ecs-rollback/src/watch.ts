@@ -2,6 +2,13 @@ import type { Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
 import { type Clock, formatDuration } from '@berth/internal';
 import { withSession } from './ecs-client.ts';
 import { EcsRollbackError } from './errors.ts';
+import {
+  classifyFailure,
+  type FailureCause,
+  type FailureDiagnosis,
+  remedyFor,
+} from './failure-cause.ts';
+import { healthCheckRemedy } from './health-check.ts';
 import { checkServiceRef, describeService } from './service.ts';
 import { shortTaskDefinition } from './task-definitions.ts';
 import { listServiceTasks } from './task-digests.ts';
@@ -54,6 +61,13 @@ export interface WatchResult {
   rolledBackTo?: string;
   /** Tasks of the deployment that stopped because of a failure. */
   failedTasks: StoppedTask[];
+  /**
+   * Why it did not succeed, as a stable code (absent for `succeeded`): read from the first
+   * failed task (stopped reason, stop code, exit codes), else from ECS's reason.
+   */
+  cause?: FailureCause;
+  /** What to do about `cause`, in one line. */
+  remedy?: string;
   /** Time spent watching, by the injected clock. */
   elapsedMs: number;
   /** DescribeServices polls made. */
@@ -135,6 +149,7 @@ class Watcher {
   #polls = 0;
   #lastProgress = '';
   #lastState = 'no poll has answered yet';
+  #lastService: Service | undefined;
 
   constructor(
     ecs: ECSClient,
@@ -160,10 +175,10 @@ class Watcher {
       this.#options.signal?.throwIfAborted();
       this.#polls++;
       const verdict = await this.#poll();
-      if (verdict) return this.#result(verdict);
+      if (verdict) return await this.#result(verdict);
       const elapsed = this.#clock.now() - this.#start;
       if (elapsed >= this.#timeoutMs) {
-        return this.#result({
+        return await this.#result({
           status: 'timeout',
           reason: `no result within ${formatDuration(this.#timeoutMs)}: ${this.#lastState}`,
         });
@@ -183,6 +198,7 @@ class Watcher {
       if (this.#transient(error)) return undefined;
       throw error;
     }
+    this.#lastService = service;
     const controller = service.deploymentController?.type;
     if (controller && controller !== 'ECS') {
       throw new EcsRollbackError(
@@ -407,7 +423,28 @@ class Watcher {
     this.#options.onEvent?.(event);
   }
 
-  #result(verdict: Verdict): WatchResult {
+  async #diagnose(verdict: Verdict): Promise<FailureDiagnosis | undefined> {
+    if (verdict.status === 'succeeded') return undefined;
+    const task = this.#failedTasks[0];
+    let diagnosis: FailureDiagnosis = task
+      ? classifyFailure({
+          ...(task.stoppedReason ? { message: task.stoppedReason } : {}),
+          ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+          containers: task.containers,
+        })
+      : classifyFailure({ message: verdict.reason });
+    if (verdict.status === 'timeout' && !task && diagnosis.cause === 'unknown') {
+      diagnosis = { ...diagnosis, cause: 'timeout', remedy: remedyFor('timeout') };
+    }
+    if (diagnosis.cause === 'elb-health-check') {
+      const remedy = await healthCheckRemedy(diagnosis.evidence, this.#lastService, this.#options);
+      if (remedy) diagnosis = { ...diagnosis, remedy };
+    }
+    return diagnosis;
+  }
+
+  async #result(verdict: Verdict): Promise<WatchResult> {
+    const diagnosis = await this.#diagnose(verdict);
     return {
       status: verdict.status,
       reason: verdict.reason,
@@ -415,6 +452,7 @@ class Watcher {
       taskDefinitionArn: this.#expected ?? '',
       ...(this.#deploymentId ? { deploymentId: this.#deploymentId } : {}),
       ...(verdict.rolledBackTo ? { rolledBackTo: verdict.rolledBackTo } : {}),
+      ...(diagnosis ? { cause: diagnosis.cause, remedy: diagnosis.remedy } : {}),
       failedTasks: this.#failedTasks,
       elapsedMs: this.#clock.now() - this.#start,
       polls: this.#polls,

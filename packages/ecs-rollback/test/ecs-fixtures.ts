@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { CreateRepositoryCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -7,15 +9,62 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 
-export const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app';
+/**
+ * The image repository of most fixtures: not ECR, so the image check notes it as not checked.
+ * Tests of the ECR check use {@link ecrRepository} and {@link pushImage}.
+ */
+export const REPO = 'ghcr.io/berth-dev/app';
+
+/** An ECR repository URI in the test file's emulator account. */
+export function ecrRepository(accountId: string, name: string): string {
+  return `${accountId}.dkr.ecr.us-east-1.amazonaws.com/${name}`;
+}
+
+/** A fake digest, distinct per seed. */
+export function digestOf(seed: string): string {
+  return `sha256:${createHash('sha256').update(seed).digest('hex')}`;
+}
+
+/** Creates the repository (once) and pushes a manifest under `tag` with `digest`. */
+export async function pushImage(
+  ecr: ECRClient,
+  repositoryName: string,
+  tag: string,
+  digest: string,
+): Promise<void> {
+  try {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'RepositoryAlreadyExistsException') throw error;
+  }
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      size: 1,
+      digest,
+    },
+    layers: [],
+  });
+  await ecr.send(
+    new PutImageCommand({
+      repositoryName,
+      imageManifest: manifest,
+      imageTag: tag,
+      imageDigest: digest,
+    }),
+  );
+}
 
 /** Registers one revision per image tag (`env` varies per revision too); returns the ARNs. */
 export async function registerRevisions(
   ecs: ECSClient,
   family: string,
   tags: string[],
-  options: { sidecar?: boolean } = {},
+  options: { sidecar?: boolean; repository?: string } = {},
 ): Promise<string[]> {
+  const repository = options.repository ?? REPO;
   const arns: string[] = [];
   for (const [i, tag] of tags.entries()) {
     const out = await ecs.send(
@@ -29,7 +78,7 @@ export async function registerRevisions(
         containerDefinitions: [
           {
             name: 'web',
-            image: `${REPO}:${tag}`,
+            image: tag.includes('@') ? `${repository}${tag}` : `${repository}:${tag}`,
             essential: true,
             portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
             environment: [{ name: 'BUILD', value: String(i + 1) }],

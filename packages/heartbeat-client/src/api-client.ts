@@ -1,5 +1,6 @@
 import { maskToken } from '@berth/internal';
 import type {
+  BadgeUrls,
   Channel,
   Check,
   CheckFields,
@@ -11,6 +12,7 @@ import type {
   PingRecord,
   RegisterResult,
   RegisterSpec,
+  StoredPingBody,
   UniqueField,
   UpsertResult,
 } from './api-types.ts';
@@ -25,6 +27,7 @@ import {
   type RetryRule,
 } from './http.ts';
 import { maskSecrets, UUID_PATTERN } from './ping-target.ts';
+import { maskUuids, serverText } from './server-text.ts';
 import { deregisterCheck, registerCheck } from './registration.ts';
 
 /** The hosted Management API (healthchecks.io, v3). */
@@ -47,6 +50,8 @@ export const DEFAULT_API_TIMEOUT_MS = 10_000;
 export const DEFAULT_API_RETRIES = 3;
 /** Time one API call may take, retries and waits included (ms). */
 export const DEFAULT_API_BUDGET_MS = 60_000;
+
+const UNIQUE_KEY_PATTERN = /^[0-9a-f]{40}$/;
 
 interface CallSpec {
   method: 'GET' | 'POST' | 'DELETE';
@@ -84,6 +89,14 @@ export function resolveApiUrl(value: string | URL): URL {
     url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v3/`;
   }
   return url;
+}
+
+/** A check UUID, or the `unique_key` read-only keys see. */
+function requireRef(ref: string, what: string): string {
+  if (!UUID_PATTERN.test(ref) && !UNIQUE_KEY_PATTERN.test(ref)) {
+    throw invalid(`${what}: "${maskToken(ref)}" is neither a check UUID nor a unique key`);
+  }
+  return ref.toLowerCase();
 }
 
 function requireUuid(uuid: string, what: string): string {
@@ -146,9 +159,7 @@ export class HealthchecksApi {
 
   /** Gets one check by UUID (or, with a read-only key, by its `unique_key`). */
   async getCheck(ref: string): Promise<Check> {
-    if (!UUID_PATTERN.test(ref) && !/^[0-9a-f]{40}$/.test(ref)) {
-      throw invalid(`"${maskToken(ref)}" is neither a check UUID nor a unique key`);
-    }
+    requireRef(ref, 'get check');
     return this.#json<Check>({
       method: 'GET',
       path: `checks/${ref.toLowerCase()}`,
@@ -239,8 +250,17 @@ export class HealthchecksApi {
     return data.pings;
   }
 
-  /** Gets the stored body of ping number `n` of a check. */
-  async getPingBody(uuid: string, n: number): Promise<string> {
+  /**
+   * Gets the stored body of ping number `n` of a check, byte for byte (bodies may be binary
+   * or in any encoding); `text()` decodes it as UTF-8.
+   *
+   * @example
+   * ```ts
+   * const body = await api.getPingBody(uuid, 7);
+   * console.log(body.bytes.length, body.text());
+   * ```
+   */
+  async getPingBody(uuid: string, n: number): Promise<StoredPingBody> {
     const id = requireUuid(uuid, 'get ping body');
     if (!Number.isInteger(n) || n < 1)
       throw invalid(`ping number must be a positive integer, got ${n}`);
@@ -250,12 +270,16 @@ export class HealthchecksApi {
       idempotent: true,
       what: `get body of ping ${n} of check ${maskToken(id)}`,
     });
-    return answer.body.toString('utf8');
+    const bytes = new Uint8Array(answer.body);
+    return { bytes, text: () => Buffer.from(bytes).toString('utf8') };
   }
 
-  /** Lists a check's status changes, newest first. */
-  async listFlips(uuid: string, filter: FlipFilter = {}): Promise<Flip[]> {
-    const id = requireUuid(uuid, 'list flips');
+  /**
+   * Lists a check's status changes, newest first. `ref` is the check's UUID, or (with a
+   * read-only key) its `unique_key`.
+   */
+  async listFlips(ref: string, filter: FlipFilter = {}): Promise<Flip[]> {
+    const id = requireRef(ref, 'list flips');
     const query: [string, string][] = [];
     for (const key of ['seconds', 'start', 'end'] as const) {
       const v = filter[key];
@@ -286,6 +310,38 @@ export class HealthchecksApi {
     if (!Array.isArray(data.channels))
       throw this.#badResponse('list channels', 'no "channels" list');
     return data.channels;
+  }
+
+  /**
+   * Lists the project's badges: one entry per tag, and `*` for all checks. Works with
+   * read-only keys.
+   */
+  async listBadges(): Promise<Record<string, BadgeUrls>> {
+    const data = await this.#json<{ badges?: Record<string, BadgeUrls> }>({
+      method: 'GET',
+      path: 'badges/',
+      idempotent: true,
+      what: 'list badges',
+    });
+    if (!data.badges || typeof data.badges !== 'object' || Array.isArray(data.badges)) {
+      throw this.#badResponse('list badges', 'no "badges" map');
+    }
+    return data.badges;
+  }
+
+  /**
+   * Asks the server whether it is up (`GET status/`: it answers `OK` when it can reach its
+   * database). Resolves to the answer's text; rejects (`E_SERVER`, `E_NETWORK`) otherwise.
+   * Needs no valid key.
+   */
+  async getStatus(): Promise<string> {
+    const answer = await this.#call({
+      method: 'GET',
+      path: 'status/',
+      idempotent: true,
+      what: 'get server status',
+    });
+    return serverText(answer, [this.#options.apiKey]).quoted ?? '';
   }
 
   /**
@@ -369,15 +425,9 @@ export class HealthchecksApi {
   }
 
   #httpError(spec: CallSpec, answer: HttpAnswer, tries: string): HeartbeatError {
-    const raw = answer.body.toString('utf8').trim();
-    let detail = raw.slice(0, 300);
-    try {
-      const parsed = JSON.parse(raw) as { error?: unknown };
-      if (typeof parsed.error === 'string') detail = parsed.error;
-    } catch {
-      // plain text answer
-    }
-    detail = this.#mask(detail);
+    // What the server said, safe to show: never an HTML page, UUIDs and the key masked.
+    const said = serverText(answer, [this.#options.apiKey]);
+    const detail = said.quoted ?? '';
     const s = answer.status;
     const say = (text: string) => `${spec.what}: ${text}`;
     const status = { status: s };
@@ -414,7 +464,11 @@ export class HealthchecksApi {
     if (s === 404)
       return new HeartbeatError(
         'E_NOT_FOUND',
-        say(`not found (${detail || 'no such check'})`),
+        say(
+          said.html
+            ? 'not found (the server answered with its HTML "not found" page: no such check, or HC_API_URL is not the Management API)'
+            : `not found (${detail || 'no such check'})`,
+        ),
         status,
       );
     if (s === 409) return new HeartbeatError('E_CONFLICT', say(detail || 'conflict'), status);
@@ -436,12 +490,14 @@ export class HealthchecksApi {
     }
     return new HeartbeatError(
       'E_BAD_RESPONSE',
-      say(`unexpected HTTP ${s}${detail ? `: ${detail}` : ''}`),
+      say(
+        `unexpected HTTP ${s}${detail ? `: ${detail}` : said.html ? ' with an HTML page (is HC_API_URL the Management API?)' : ''}`,
+      ),
       status,
     );
   }
 
   #mask(text: string): string {
-    return maskSecrets(text, [this.#options.apiKey]);
+    return maskUuids(maskSecrets(text, [this.#options.apiKey]));
   }
 }

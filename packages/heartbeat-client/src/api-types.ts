@@ -1,7 +1,9 @@
 /**
- * A check as the Management API (v3) returns it. Field names are the API's own, so the
- * Healthchecks documentation applies as written. Read-only keys get no `uuid`, URLs or
- * `channels`, and get `unique_key` instead.
+ * A check as the Management API (v3) returns it, field for field as Healthchecks v3.11 sends
+ * it (kept honest by a test over recorded answers of a real server). Field names are the
+ * API's own, so the Healthchecks documentation applies as written. Read-write keys get
+ * `uuid`, the URLs and `channels`; read-only keys get none of them and `unique_key` instead.
+ * Simple checks have `timeout`; cron and OnCalendar checks `schedule` and `tz`.
  */
 export interface Check {
   name: string;
@@ -16,32 +18,42 @@ export interface Check {
   status: string;
   /** True while a run is in progress (after a `start` ping). */
   started: boolean;
+  /** ISO 8601 time of the last ping, or null. */
   last_ping: string | null;
+  /** ISO 8601 time the next ping is expected, or null (paused, new, cron checks). */
   next_ping: string | null;
   manual_resume: boolean;
   methods: '' | 'POST';
-  subject?: string;
-  subject_fail?: string;
-  start_kw?: string;
-  success_kw?: string;
-  failure_kw?: string;
-  filter_subject?: boolean;
-  filter_body?: boolean;
+  subject: string;
+  subject_fail: string;
+  start_kw: string;
+  success_kw: string;
+  failure_kw: string;
+  filter_subject: boolean;
+  filter_body: boolean;
+  /** Sent only when the last run's duration is known (seconds). */
   last_duration?: number;
-  badge_url?: string;
+  /** The check's badge (its key is not the check's UUID). */
+  badge_url: string;
+  /** Read-write keys only. */
   uuid?: string;
+  /** Read-write keys only. */
   ping_url?: string;
+  /** Read-write keys only. */
   update_url?: string;
+  /** Read-write keys only. */
   pause_url?: string;
+  /** Read-write keys only. */
   resume_url?: string;
-  /** Comma-separated channel ids. */
+  /** Read-write keys only: comma-separated channel ids. */
   channels?: string;
-  /** Read-only keys only: a stable id derived from the UUID. */
+  /** Read-only keys only: a stable id derived from the UUID (40 hex digits). */
   unique_key?: string;
   /** Period in seconds (simple checks). */
   timeout?: number;
   /** Cron or OnCalendar expression (schedule checks). */
   schedule?: string;
+  /** Time zone of `schedule` (schedule checks). */
   tz?: string;
 }
 
@@ -91,21 +103,29 @@ export interface UpsertResult {
   created: boolean;
 }
 
-/** One ping in a check's log. */
+/** One ping in a check's log, as the server sends it (every field always present). */
 export interface PingRecord {
+  /** `start`, `success`, `fail`, `log`, or `ign` (ignored: e.g. not a POST when POST is required). */
   type: 'start' | 'success' | 'fail' | 'log' | 'ign';
+  /** ISO 8601 time with microseconds. */
   date: string;
-  n: number;
+  /** The ping's number within its check; null for pings from before numbering. */
+  n: number | null;
+  /** `http`, `https`, `email`. */
   scheme: string;
-  remote_addr: string;
+  /** The sender's address; null when the server could not tell. */
+  remote_addr: string | null;
   method: string;
   ua: string;
+  /** The run id sent as `rid`, or null. */
   rid: string | null;
-  /** Seconds since the matching `start`, when known. */
+  /**
+   * Where the ping's body can be fetched (see `getPingBody`), or null when it has none. An
+   * exit status is not sent back: a non-zero one shows as `type: 'fail'`.
+   */
+  body_url: string | null;
+  /** Seconds since the matching `start`, sent only when known. */
   duration?: number;
-  exitstatus?: number;
-  /** Present when the ping has a body. */
-  body_url?: string;
 }
 
 /** A status change of a check. */
@@ -113,6 +133,24 @@ export interface Flip {
   timestamp: string;
   /** 1 went up, 0 went down. */
   up: 0 | 1;
+}
+
+/** The URLs of one badge (`GET badges/`): v2 and v3 (`...3`) forms of each format. */
+export interface BadgeUrls {
+  svg: string;
+  svg3: string;
+  json: string;
+  json3: string;
+  shields: string;
+  shields3: string;
+}
+
+/** The stored body of a ping: its bytes as sent (cut to the server's limit). */
+export interface StoredPingBody {
+  /** The body, byte for byte. */
+  bytes: Uint8Array;
+  /** The body decoded as UTF-8 (invalid sequences become U+FFFD). */
+  text(): string;
 }
 
 /** A notification channel of the project. */

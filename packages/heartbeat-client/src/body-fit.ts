@@ -1,5 +1,29 @@
-/** Ping body limit assumed until a server states its own (`Ping-Body-Limit`). */
-export const DEFAULT_BODY_LIMIT = 100_000;
+/**
+ * Ping body limit (bytes) assumed until a server states its own (`Ping-Body-Limit`): the
+ * self-hosted server's default. A self-hosted server cuts longer bodies at the end, so
+ * assuming more would lose a job's last lines, the ones that say why it failed.
+ */
+export const DEFAULT_BODY_LIMIT = 10_000;
+
+/** Ping body limit of the hosted service (hc-ping.com, healthchecks.io). */
+export const HOSTED_BODY_LIMIT = 100_000;
+
+/**
+ * The body limit to assume for pings to `url` until the server states its own:
+ * {@link HOSTED_BODY_LIMIT} for the hosted service, else {@link DEFAULT_BODY_LIMIT}.
+ */
+export function defaultBodyLimit(url: string | URL): number {
+  let host: string;
+  try {
+    host = new URL(String(url)).hostname.toLowerCase();
+  } catch {
+    return DEFAULT_BODY_LIMIT;
+  }
+  const hosted = ['hc-ping.com', 'healthchecks.io'].some(
+    (domain) => host === domain || host.endsWith(`.${domain}`),
+  );
+  return hosted ? HOSTED_BODY_LIMIT : DEFAULT_BODY_LIMIT;
+}
 
 /** How far past the cut point a line start is looked for. */
 const LINE_SNAP_BYTES = 256;

@@ -30,8 +30,10 @@ export function checkSpecBody(spec: CheckSpec): Record<string, unknown> {
       throw invalid(`tag "${bad}" is empty or has spaces; tags are single words`);
     body.tags = tags.join(' ');
   }
-  if (spec.name !== undefined && spec.name.length > 100) {
-    throw invalid(`name is ${spec.name.length} characters; the limit is 100`);
+  // Counted as the server counts: characters (code points), not UTF-16 units.
+  const nameLength = spec.name === undefined ? 0 : [...spec.name].length;
+  if (nameLength > 100) {
+    throw invalid(`name is ${nameLength} characters; the limit is 100`);
   }
   if (spec.slug !== undefined) {
     if (!/^[a-z0-9-_]*$/.test(spec.slug)) {

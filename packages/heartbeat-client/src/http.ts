@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { backoffDelay, type Clock, systemClock } from '@berth/internal';
 import type { Dispatcher } from 'undici';
 import { DEFAULT_USER_AGENT } from './version.ts';
@@ -11,8 +12,9 @@ export interface HttpOptions {
   /** Time allowed for all attempts and the waits between them (ms). */
   budgetMs?: number;
   /**
-   * undici dispatcher. Default: one shared `EnvHttpProxyAgent`, which honours `HTTP_PROXY`,
-   * `HTTPS_PROXY` and `NO_PROXY`. Pass a `MockAgent` in tests.
+   * An undici dispatcher (e.g. a `MockAgent`, or an agent with your own TLS settings): the
+   * requests then go through undici. Default: Node's own HTTP client, or, when `HTTP_PROXY`
+   * / `HTTPS_PROXY` is set, undici's `EnvHttpProxyAgent` (which also honours `NO_PROXY`).
    */
   dispatcher?: Dispatcher;
   /** Clock for the backoff waits and the budget (inject a fake one in tests). */
@@ -80,20 +82,30 @@ export interface RetryRule {
 
 type Undici = typeof import('undici');
 let undici: Promise<Undici> | undefined;
-let sharedDispatcher: Dispatcher | undefined;
+let proxyDispatcher: Dispatcher | undefined;
 
-// undici is loaded on the first request, not at import: a CLI answering --help or a usage
-// error never pays for it, and `heartbeat run` loads it while the command already runs.
+// undici is loaded only when its features are needed (a proxy from the environment, or a
+// dispatcher passed in): loading and compiling it costs more than a whole `heartbeat run`
+// against a near server. Everything else uses Node's own HTTP client, already in the binary.
 function loadUndici(): Promise<Undici> {
   undici ??= import('undici');
   return undici;
 }
 
-/** The shared proxy-aware dispatcher, created on first use (so it reads the env then). */
-async function defaultDispatcher(): Promise<Dispatcher> {
+/** Whether the environment names a proxy (undici then decides per host, NO_PROXY included). */
+function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some(
+    (name) => (env[name] ?? '').trim() !== '',
+  );
+}
+
+/** The dispatcher for a request, or undefined for Node's own client. */
+async function dispatcherFor(options: HttpOptions): Promise<Dispatcher | undefined> {
+  if (options.dispatcher) return options.dispatcher;
+  if (!proxyConfigured(process.env)) return undefined;
   const { EnvHttpProxyAgent } = await loadUndici();
-  sharedDispatcher ??= new EnvHttpProxyAgent();
-  return sharedDispatcher;
+  proxyDispatcher ??= new EnvHttpProxyAgent();
+  return proxyDispatcher;
 }
 
 class AttemptTimeout extends Error {
@@ -136,11 +148,87 @@ export function retryAfterMs(
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** One request through undici (a dispatcher passed in, or a proxy). */
+async function undiciRequest(
+  req: HttpRequest,
+  headers: Record<string, string>,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+): Promise<HttpAnswer> {
+  const { request } = await loadUndici();
+  const res = await request(req.url, {
+    method: req.method,
+    headers,
+    ...(req.body !== undefined ? { body: req.body } : {}),
+    signal,
+    dispatcher,
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  // undici frees the connection for reuse only on a later turn of the event loop: without
+  // this, a ping sent right after another opens a second connection (over TLS, a handshake).
+  await new Promise((resolve) => setImmediate(resolve));
+  return { status: res.statusCode, headers: res.headers, body };
+}
+
+/**
+ * One request through Node's own client. Its global agents keep connections alive, so the
+ * final ping reuses the connection of `start`. The body's length is always sent (servers
+ * behind some WSGI front ends refuse chunked request bodies).
+ */
+async function nodeRequest(
+  req: HttpRequest,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<HttpAnswer> {
+  const url = new URL(req.url);
+  // process.getBuiltinModule, not import(): an ESM import of node:http builds its ESM
+  // facade, which touches every lazy export, and one of them loads Node's internal undici
+  // (about as slow as loading undici itself). Node < 22.3 falls back to import().
+  const { request } =
+    url.protocol === 'https:'
+      ? (process.getBuiltinModule?.('node:https') ?? (await import('node:https')))
+      : (process.getBuiltinModule?.('node:http') ?? (await import('node:http')));
+  const body =
+    req.body === undefined
+      ? undefined
+      : typeof req.body === 'string'
+        ? Buffer.from(req.body)
+        : req.body;
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        method: req.method,
+        headers: {
+          ...headers,
+          ...(body !== undefined || req.method === 'POST'
+            ? { 'content-length': String(body?.byteLength ?? 0) }
+            : {}),
+        },
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers as IncomingHttpHeaders,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
 async function attemptOnce(
-  request: Undici['request'],
   req: HttpRequest,
   timeoutMs: number,
-  dispatcher: Dispatcher,
+  dispatcher: Dispatcher | undefined,
   userAgent: string,
   outer: AbortSignal | undefined,
 ): Promise<HttpAnswer> {
@@ -153,20 +241,11 @@ async function attemptOnce(
     controller.abort(new AttemptTimeout());
   }, timeoutMs);
   const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+  const headers = { 'user-agent': userAgent, ...req.headers };
   try {
-    const res = await request(req.url, {
-      method: req.method,
-      headers: { 'user-agent': userAgent, ...req.headers },
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      signal,
-      dispatcher,
-    });
-    const body = Buffer.from(await res.body.arrayBuffer());
-    // undici frees the connection for reuse only on a later turn of the event loop: without
-    // this, a ping sent right after another (the final ping after `start`) opens a second
-    // connection, which over TLS costs a full handshake more.
-    await new Promise((resolve) => setImmediate(resolve));
-    return { status: res.statusCode, headers: res.headers, body };
+    return dispatcher
+      ? await undiciRequest(req, headers, dispatcher, signal)
+      : await nodeRequest(req, headers, signal);
   } catch (error) {
     if (timedOut) throw new AttemptTimeout();
     throw error;
@@ -186,8 +265,7 @@ export async function exchange(
   options: HttpOptions & { timeoutMs: number; retries: number; budgetMs: number },
 ): Promise<HttpExchange> {
   const clock = options.clock ?? systemClock;
-  const { request } = await loadUndici();
-  const dispatcher = options.dispatcher ?? (await defaultDispatcher());
+  const dispatcher = await dispatcherFor(options);
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const deadline = clock.now() + options.budgetMs;
   let answer: HttpAnswer | undefined;
@@ -202,7 +280,7 @@ export async function exchange(
     const timeoutMs = Math.min(options.timeoutMs, remaining);
     attempts++;
     try {
-      answer = await attemptOnce(request, req, timeoutMs, dispatcher, userAgent, options.signal);
+      answer = await attemptOnce(req, timeoutMs, dispatcher, userAgent, options.signal);
       failure = undefined;
       if (!retry.status(answer.status)) return result(answer, undefined, attempts, false, false);
     } catch (error) {

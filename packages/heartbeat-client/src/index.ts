@@ -8,6 +8,7 @@ export {
   resolveApiUrl,
 } from './api-client.ts';
 export type {
+  BadgeUrls,
   Channel,
   Check,
   CheckFields,
@@ -19,11 +20,18 @@ export type {
   PingRecord,
   RegisterResult,
   RegisterSpec,
+  StoredPingBody,
   UniqueField,
   UpsertResult,
 } from './api-types.ts';
 export type { FittedBody, OutputTail, PingBody } from './body-fit.ts';
-export { DEFAULT_BODY_LIMIT, fitBody, truncationLine } from './body-fit.ts';
+export {
+  DEFAULT_BODY_LIMIT,
+  defaultBodyLimit,
+  fitBody,
+  HOSTED_BODY_LIMIT,
+  truncationLine,
+} from './body-fit.ts';
 export type { HeartbeatErrorCode, HeartbeatErrorOptions } from './errors.ts';
 export { HeartbeatError } from './errors.ts';
 export type { HttpOptions } from './http.ts';
@@ -39,5 +47,15 @@ export {
   Pinger,
 } from './pinger.ts';
 export type { RunJobOptions, RunJobResult } from './run-job.ts';
-export { runJob } from './run-job.ts';
+export { runJob, TIMED_OUT_EXIT_CODE } from './run-job.ts';
+export type { ChannelSelection, CheckDefinition, HeartbeatFile } from './sync/heartbeat-file.ts';
+export { DEFAULT_MANAGED_TAG, parseHeartbeatFile } from './sync/heartbeat-file.ts';
+export type {
+  FieldChange,
+  SyncOptions,
+  SyncPlan,
+  SyncResult,
+  SyncStep,
+} from './sync/sync-checks.ts';
+export { planSync, syncChecks } from './sync/sync-checks.ts';
 export { VERSION } from './version.ts';

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { DEFAULT_BODY_LIMIT, fitBody, type PingBody } from './body-fit.ts';
+import { defaultBodyLimit, fitBody, type PingBody } from './body-fit.ts';
 import { HeartbeatError } from './errors.ts';
 import {
   attemptsText,
@@ -17,6 +16,7 @@ import {
   resolveTarget,
   UUID_PATTERN,
 } from './ping-target.ts';
+import { serverText } from './server-text.ts';
 
 /** What a ping reports: the job started, succeeded, failed, a log line, or an exit status. */
 export type PingKind = 'start' | 'success' | 'fail' | 'log' | 'exit-status';
@@ -53,7 +53,11 @@ export interface PingerOptions extends PingTargetOptions, HttpOptions {
    * step): the next `start` and the final ping use it.
    */
   runId?: string;
-  /** Ping body limit in bytes until a server states its own (default 100,000). */
+  /**
+   * Ping body limit in bytes until a server states its own: default 100,000 for the hosted
+   * service (hc-ping.com, healthchecks.io), else 10,000 (the self-hosted default), so the
+   * tail of a body is never cut off by the server.
+   */
   bodyLimit?: number;
   /**
    * Called with a one-line message when a ping is not ok (default: `process.emitWarning`);
@@ -81,6 +85,15 @@ const PING_RETRY: RetryRule = {
   status: (s) => s === 408 || s === 429 || s >= 500,
   network: true,
 };
+
+/**
+ * A new run id. Through process.getBuiltinModule: an ESM import of node:crypto builds its
+ * ESM facade, which loads WebCrypto (a cost on every start of `heartbeat run`).
+ */
+function newRunId(): string {
+  const crypto = process.getBuiltinModule?.('node:crypto');
+  return crypto ? crypto.randomUUID() : globalThis.crypto.randomUUID();
+}
 
 function defaultWarning(message: string): void {
   process.emitWarning(message, { type: 'HeartbeatWarning', code: 'HEARTBEAT_PING_NOT_OK' });
@@ -145,7 +158,7 @@ export class Pinger {
       );
     }
     this.#options = options;
-    this.#bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    this.#bodyLimit = options.bodyLimit ?? defaultBodyLimit(this.#target.base);
     this.#runId = options.runId?.toLowerCase();
     this.#givenRunId = options.runId !== undefined;
   }
@@ -167,7 +180,7 @@ export class Pinger {
 
   /** Signals that the job started, under a new run id (or the one given in the options). */
   start(body?: PingBody, call?: PingCallOptions): Promise<PingResult> {
-    if (!this.#givenRunId) this.#runId = randomUUID();
+    if (!this.#givenRunId) this.#runId = newRunId();
     this.#givenRunId = false;
     return this.#send('start', 'start', body, call);
   }
@@ -275,9 +288,11 @@ export class Pinger {
     }
     const limit = Number(header(answer.headers['ping-body-limit']));
     if (Number.isInteger(limit) && limit > 0) this.#bodyLimit = limit;
-    // Masked as well: a proxy or a misconfigured server may echo the URL back.
-    const text = this.#mask(answer.body.toString('utf8').trim().slice(0, 500));
-    const shown = text.slice(0, 200);
+    // Masked as well (and never an HTML page): a proxy or a misconfigured server may echo
+    // the URL back.
+    const said = serverText(answer, this.#target.secrets, 500);
+    const text = said.quoted ?? '';
+    const shown = said.html ? 'an HTML page' : `"${text.slice(0, 200)}"`;
     if (answer.status >= 200 && answer.status < 300) {
       if (text.startsWith('OK (')) {
         const why =
@@ -292,7 +307,7 @@ export class Pinger {
           status: answer.status,
           text,
           created: false,
-          error: `${what}: "${shown}": ${why}`,
+          error: `${what}: ${shown}: ${why}`,
         };
       }
       return { ...base, ok: true, status: answer.status, text, created: answer.status === 201 };
@@ -315,7 +330,7 @@ export class Pinger {
       status: answer.status,
       text,
       created: false,
-      error: `${what} failed: HTTP ${answer.status} "${shown}": ${hint} (${tries}${outcome.budgetExhausted ? ', budget spent' : ''})`,
+      error: `${what} failed: HTTP ${answer.status}${text || said.html ? ` ${shown}` : ''}: ${hint} (${tries}${outcome.budgetExhausted ? ', budget spent' : ''})`,
     };
   }
 

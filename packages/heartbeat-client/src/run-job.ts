@@ -1,10 +1,14 @@
 import type { Writable } from 'node:stream';
-import { runChild } from '@berth/internal';
+import { type Clock, formatDuration, systemClock } from '@berth/internal';
 import type { PingBody } from './body-fit.ts';
+import { runJobProcess } from './job-process.ts';
 import type { Pinger, PingResult } from './pinger.ts';
 
 /** Output kept for the final ping: the server's limit is usually known only after `start`. */
 const TAIL_BYTES = 1_048_576;
+
+/** Exit code of a job ended for running longer than `maxRuntimeMs`, as `timeout(1)` has it. */
+export const TIMED_OUT_EXIT_CODE = 124;
 
 /** Options of {@link runJob}. */
 export interface RunJobOptions {
@@ -24,12 +28,27 @@ export interface RunJobOptions {
   /** Where the command's output is passed through (default this process's stdout/stderr). */
   stdout?: Writable;
   stderr?: Writable;
+  /**
+   * Most time the command may run (ms). Past it, its process group gets SIGTERM, then
+   * SIGKILL after `killAfterMs`; the failure is reported with the output tail and a line
+   * saying it timed out, and the exit code is 124.
+   */
+  maxRuntimeMs?: number;
+  /** Time from SIGTERM to SIGKILL for `maxRuntimeMs` (ms; default 10 s). */
+  killAfterMs?: number;
+  /** Time source of the budget and `maxRuntimeMs` (inject a fake one in tests). */
+  clock?: Clock;
 }
 
 /** What {@link runJob} did. */
 export interface RunJobResult {
-  /** The command's exit code: its own, 128+n for signal n, 127 not found, 126 not executable. */
+  /**
+   * The command's exit code: its own, 128+n for signal n, 127 not found, 126 not executable,
+   * 124 when it ran longer than `maxRuntimeMs`.
+   */
   exitCode: number;
+  /** True when the command ran longer than `maxRuntimeMs` and was ended. */
+  timedOut: boolean;
   signal: NodeJS.Signals | null;
   /** Why the command could not start, in words (not found, not executable). */
   spawnFailure?: string;
@@ -44,7 +63,10 @@ export interface RunJobResult {
  * sent as the command starts, so a slow or unreachable server never delays it; output is
  * passed through with its tail kept; when the command ends, `start` is awaited (or abandoned
  * when the budget runs out) so it cannot land after the final ping, then the exit status goes
- * with the output tail. Signals are forwarded to the command. Never rejects for ping
+ * with the output tail. The command runs in its own process group: signals are forwarded
+ * to the whole group, and the job is over when the command exits (after a short drain of
+ * its output), even if background processes it started still hold its stdout/stderr. Never
+ * rejects for ping
  * problems, unless the pinger is strict: then it rejects with the first ping's error, but
  * only after the command ran to its end and its exit status was sent.
  *
@@ -69,27 +91,30 @@ export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
       pingError ??= { error };
       return undefined;
     });
-  const child = await runChild(options.command, options.args ?? [], {
+  const clock = options.clock ?? systemClock;
+  const child = await runJobProcess(options.command, options.args ?? [], {
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     output: sendOutput ? 'tee' : 'inherit',
     tailBytes: Math.max(TAIL_BYTES, pinger.bodyLimit),
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),
+    ...(options.maxRuntimeMs !== undefined ? { maxRuntimeMs: options.maxRuntimeMs } : {}),
+    ...(options.killAfterMs !== undefined ? { killAfterMs: options.killAfterMs } : {}),
+    clock,
   });
 
-  const deadline = Date.now() + budgetMs;
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      abandon.abort();
-      resolve();
-    }, budgetMs);
-  });
-  await Promise.race([started, gaveUp]);
-  clearTimeout(timer);
+  const deadline = clock.now() + budgetMs;
+  const gaveUp = new AbortController();
+  const waited = clock.sleep(budgetMs, gaveUp.signal).then(
+    () => abandon.abort(),
+    () => undefined,
+  );
+  await Promise.race([started, waited]);
+  gaveUp.abort();
   const start = await started;
 
+  const exitCode = child.timedOut ? TIMED_OUT_EXIT_CODE : child.exitCode;
   let body: PingBody | undefined;
   let spawnFailure: string | undefined;
   if (child.spawnError) {
@@ -98,20 +123,29 @@ export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
         ? 'command not found'
         : `cannot execute (${child.spawnError.code ?? child.spawnError.message})`;
     body = `heartbeat: ${options.command}: ${spawnFailure}\n`;
+  } else if (child.timedOut) {
+    const line = `[heartbeat: timed out: still running after ${formatDuration(options.maxRuntimeMs ?? 0)} (max runtime); sent SIGTERM to its process group${child.killedWith === 'SIGKILL' ? `, then SIGKILL after ${formatDuration(options.killAfterMs ?? 10_000)}` : ''}]\n`;
+    const kept = sendOutput ? child.tail : Buffer.alloc(0);
+    const glue = kept.length > 0 && kept[kept.length - 1] !== 0x0a ? '\n' : '';
+    body = {
+      tail: Buffer.concat([kept, Buffer.from(glue + line)]),
+      droppedBytes: sendOutput ? child.droppedBytes : 0,
+    };
   } else if (sendOutput) {
     body = { tail: child.tail, droppedBytes: child.droppedBytes };
   }
   let finish: PingResult | undefined;
   try {
-    finish = await pinger.exitStatus(child.exitCode, body, {
-      budgetMs: Math.max(0, deadline - Date.now()),
+    finish = await pinger.exitStatus(exitCode, body, {
+      budgetMs: Math.max(0, deadline - clock.now()),
     });
   } catch (error) {
     pingError ??= { error };
   }
   if (pingError) throw pingError.error;
   return {
-    exitCode: child.exitCode,
+    exitCode,
+    timedOut: child.timedOut,
     signal: child.signal,
     ...(spawnFailure ? { spawnFailure } : {}),
     start: start as PingResult,

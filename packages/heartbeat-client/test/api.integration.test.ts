@@ -112,7 +112,7 @@ describe('HealthchecksApi against a Healthchecks server', () => {
     const pings = await api.listPings(uuid);
     expect(pings.map((p) => p.type)).toEqual(['success', 'fail', 'start']);
     expect(pings[1]?.rid).toBe(pinger.runId);
-    expect(await api.getPingBody(uuid, 2)).toBe('it broke');
+    expect((await api.getPingBody(uuid, 2)).text()).toBe('it broke');
     expect(await code(api.getPingBody(uuid, 1))).toBe('E_NOT_FOUND');
     expect((await api.listFlips(uuid)).map((f) => f.up)).toEqual([1, 0]);
     expect((await api.listFlips(uuid, { seconds: 3600 })).length).toBe(2);

@@ -1,3 +1,4 @@
+import type { ClientRequest } from 'node:http';
 import diagnostics from 'node:diagnostics_channel';
 import { type HealthchecksServer, startHealthchecksServer } from '@berth/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,19 +46,19 @@ describe('Pinger against a Healthchecks server', () => {
   it('sends the final ping over the connection that start opened', async () => {
     await server();
     const check = hc.addCheck();
-    const port = String(new URL(hc.url).port);
+    const port = Number(new URL(hc.url).port);
     let connections = 0;
-    const onConnect = (message: unknown) => {
-      const params = (message as { connectParams?: { port?: unknown } }).connectParams;
-      if (String(params?.port) === port) connections++;
+    const onResponse = (message: unknown) => {
+      const { request } = message as { request: ClientRequest };
+      if (request.socket?.remotePort === port && !request.reusedSocket) connections++;
     };
-    diagnostics.subscribe('undici:client:beforeConnect', onConnect);
+    diagnostics.subscribe('http.client.response.finish', onResponse);
     try {
       const p = pinger({ pingUrl: hc.pingUrlOf(check) });
       await p.start();
       await p.exitStatus(0, 'done');
     } finally {
-      diagnostics.unsubscribe('undici:client:beforeConnect', onConnect);
+      diagnostics.unsubscribe('http.client.response.finish', onResponse);
     }
     expect(check.pings).toHaveLength(2);
     // A second connection would cost a second TLS handshake against a real server.

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AwsConfigError, awsClientConfig, awsErrorInfo, isAwsError } from './aws.ts';
+import {
+  AwsConfigError,
+  awsClientConfig,
+  awsErrorInfo,
+  awsTimeoutMs,
+  DEFAULT_AWS_TIMEOUT_MS,
+  isAwsError,
+} from './aws.ts';
 
 describe('awsClientConfig', () => {
   it('takes the region from the environment and uses adaptive retries', () => {
@@ -7,8 +14,44 @@ describe('awsClientConfig', () => {
       region: 'eu-west-1',
       retryMode: 'adaptive',
       maxAttempts: 5,
+      requestHandler: {
+        connectionTimeout: 30_000,
+        requestTimeout: 30_000,
+        socketTimeout: 30_000,
+        throwOnRequestTimeout: true,
+      },
     });
     expect(awsClientConfig({ region: 'us-east-2' }, { AWS_REGION: 'x' }).region).toBe('us-east-2');
+  });
+
+  it('bounds every attempt: option, then BERTH_AWS_TIMEOUT, then 30 s', () => {
+    const env = { AWS_REGION: 'us-east-1' };
+    expect(awsTimeoutMs({}, env)).toBe(DEFAULT_AWS_TIMEOUT_MS);
+    expect(awsTimeoutMs({}, { ...env, BERTH_AWS_TIMEOUT: '2m' })).toBe(120_000);
+    expect(awsTimeoutMs({}, { ...env, BERTH_AWS_TIMEOUT: ' ' })).toBe(30_000);
+    expect(awsTimeoutMs({ timeoutMs: 250 }, { ...env, BERTH_AWS_TIMEOUT: '2m' })).toBe(250);
+    const config = awsClientConfig({}, { ...env, BERTH_AWS_TIMEOUT: '1500ms' });
+    expect(config.requestHandler).toMatchObject({
+      connectionTimeout: 1500,
+      requestTimeout: 1500,
+      throwOnRequestTimeout: true,
+    });
+  });
+
+  it('refuses a bad BERTH_AWS_TIMEOUT or timeoutMs with exit code 2', () => {
+    const env = { AWS_REGION: 'us-east-1' };
+    for (const raw of ['30', 'soon', '0s', '-5s']) {
+      let error: unknown;
+      try {
+        awsClientConfig({}, { ...env, BERTH_AWS_TIMEOUT: raw });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, raw).toBeInstanceOf(AwsConfigError);
+      expect((error as AwsConfigError).exitCode).toBe(2);
+      expect((error as AwsConfigError).message).toMatch(/BERTH_AWS_TIMEOUT/);
+    }
+    expect(() => awsClientConfig({ timeoutMs: 0 }, env)).toThrow(AwsConfigError);
   });
 
   it('explains a missing region', () => {
@@ -35,6 +78,12 @@ describe('awsErrorInfo', () => {
     });
     expect(awsErrorInfo(t).retryable).toBe(true);
     const n = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-    expect(awsErrorInfo(n)).toMatchObject({ network: true, retryable: true });
+    expect(awsErrorInfo(n)).toMatchObject({ code: 'ECONNREFUSED', network: true, retryable: true });
+    const timeout = Object.assign(new Error('no answer'), { name: 'TimeoutError' });
+    expect(awsErrorInfo(timeout)).toMatchObject({
+      code: 'TimeoutError',
+      network: true,
+      retryable: true,
+    });
   });
 });

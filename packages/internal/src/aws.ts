@@ -1,3 +1,4 @@
+import { parseDuration } from './duration.ts';
 import { BerthError } from './errors.ts';
 
 /** Credentials as the AWS SDK accepts them: static keys or a provider. */
@@ -15,27 +16,99 @@ export interface AwsClientOptions {
   credentials?: AwsCredentialsInput;
   /** Attempts per call including the first (default 5, adaptive retry mode). */
   maxAttempts?: number;
+  /**
+   * Time limit of one attempt of a call, in ms: to connect, and to get the answer. Default
+   * `BERTH_AWS_TIMEOUT` (a duration such as `30s` or `2m`), then 30 000. A call that times
+   * out is retried like any transient failure, so one call takes at most about
+   * `maxAttempts` × this (plus the SDK's backoff between attempts).
+   */
+  timeoutMs?: number;
 }
 
-/** Error for a missing region: the one piece of AWS configuration the SDK cannot guess. */
+/** The default time limit of one attempt of an AWS call. */
+export const DEFAULT_AWS_TIMEOUT_MS = 30_000;
+
+/** Error for a missing region or a bad `BERTH_AWS_TIMEOUT`: bad AWS configuration, exit 2. */
 export class AwsConfigError extends BerthError<'E_AWS_CONFIG'> {
   override readonly name = 'AwsConfigError';
 }
+
+/**
+ * Options of the SDK's `NodeHttpHandler` (the client builds the handler from them): every
+ * attempt of every call is bounded in time.
+ */
+export type AwsRequestHandlerOptions = {
+  /** Time to establish the connection. */
+  connectionTimeout: number;
+  /** Time from sending the request to the answer's headers. */
+  requestTimeout: number;
+  /** Inactivity on the socket while the answer streams in. */
+  socketTimeout: number;
+  /** Without it the SDK only logs a warning when `requestTimeout` passes. */
+  throwOnRequestTimeout: true;
+};
 
 /** The configuration object every SDK v3 client of Berth is built with. */
 export interface AwsClientConfig {
   region: string;
   retryMode: 'adaptive';
   maxAttempts: number;
+  requestHandler: AwsRequestHandlerOptions;
   endpoint?: string;
   credentials?: AwsCredentialsInput;
 }
 
 /**
- * Builds an SDK v3 client configuration: region from options or the environment, adaptive
- * retries, and the SDK's own endpoint and credential resolution unless overridden.
+ * The time limit of one attempt: `options.timeoutMs`, else `BERTH_AWS_TIMEOUT`, else 30 s.
  *
- * @throws AwsConfigError when no region is given or set in the environment.
+ * @throws AwsConfigError (exit 2) when `BERTH_AWS_TIMEOUT` is not a positive duration.
+ */
+export function awsTimeoutMs(
+  options: Pick<AwsClientOptions, 'timeoutMs'> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  if (options.timeoutMs !== undefined) {
+    if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
+      throw new AwsConfigError(
+        'E_AWS_CONFIG',
+        `timeoutMs: ${options.timeoutMs} is not a positive number of milliseconds`,
+        { exitCode: 2 },
+      );
+    }
+    return Math.ceil(options.timeoutMs);
+  }
+  const raw = env.BERTH_AWS_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_AWS_TIMEOUT_MS;
+  let ms: number;
+  try {
+    ms = parseDuration(raw, 'BERTH_AWS_TIMEOUT');
+  } catch (error) {
+    throw new AwsConfigError('E_AWS_CONFIG', (error as Error).message, {
+      exitCode: 2,
+      cause: error,
+    });
+  }
+  if (ms <= 0) {
+    throw new AwsConfigError(
+      'E_AWS_CONFIG',
+      'BERTH_AWS_TIMEOUT: must be more than 0 (a duration such as 30s or 2m)',
+      { exitCode: 2 },
+    );
+  }
+  return ms;
+}
+
+/**
+ * Builds an SDK v3 client configuration: region from options or the environment, adaptive
+ * retries, a time limit on every attempt ({@link awsTimeoutMs}: connection, answer, and
+ * socket inactivity), and the SDK's own endpoint and credential resolution unless overridden.
+ *
+ * @throws AwsConfigError (exit 2) when no region is given or set in the environment, or
+ *   `BERTH_AWS_TIMEOUT` is not a duration.
+ * @example
+ * ```ts
+ * const ec2 = new EC2Client(awsClientConfig({ region: 'eu-west-1', timeoutMs: 10_000 }));
+ * ```
  */
 export function awsClientConfig(
   options: AwsClientOptions = {},
@@ -49,10 +122,17 @@ export function awsClientConfig(
       { exitCode: 2 },
     );
   }
+  const timeout = awsTimeoutMs(options, env);
   return {
     region,
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 5,
+    requestHandler: {
+      connectionTimeout: timeout,
+      requestTimeout: timeout,
+      socketTimeout: timeout,
+      throwOnRequestTimeout: true,
+    },
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
@@ -92,12 +172,14 @@ export function awsErrorInfo(error: unknown): AwsErrorInfo {
     $retryable?: unknown;
     $fault?: string;
   };
-  const code = e.Code ?? e.name ?? e.code ?? 'UnknownError';
+  // Node's network errors are plain `Error`s whose `code` (ECONNRESET, ...) says what happened.
+  const name = e.name === 'Error' && typeof e.code === 'string' ? undefined : e.name;
+  const code = e.Code ?? name ?? e.code ?? 'UnknownError';
   const status = e.$metadata?.httpStatusCode;
   const network =
     status === undefined &&
-    typeof e.code === 'string' &&
-    /^(ECONN|ENOTFOUND|EAI_|ETIMEDOUT|EPIPE|UND_ERR)/.test(e.code);
+    ((typeof e.code === 'string' && /^(ECONN|ENOTFOUND|EAI_|ETIMEDOUT|EPIPE|UND_ERR)/.test(e.code)) ||
+      e.name === 'TimeoutError');
   const retryable =
     Boolean(e.$retryable) ||
     THROTTLE.has(code) ||

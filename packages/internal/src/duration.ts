@@ -1,4 +1,5 @@
 import { UsageError } from './errors.ts';
+import { quoteInput } from './safe-text.ts';
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -27,15 +28,59 @@ export function parseDuration(text: string, what = 'duration'): number {
     total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
     matched = PART.lastIndex;
   }
-  if (trimmed === '' || matched !== trimmed.length) {
+  if (trimmed === '' || matched !== trimmed.length || !Number.isSafeInteger(Math.round(total))) {
     const hint = /^\d+(\.\d+)?$/.test(trimmed)
       ? ` (add a unit: ${trimmed}s, ${trimmed}m, ...)`
       : '';
     throw new UsageError(
-      `${what}: "${text}" is not a duration; use forms like 90s, 15m, 1h, 3d or 1h30m${hint}`,
+      Number.isSafeInteger(Math.round(total)) || matched !== trimmed.length
+        ? `${what}: ${quoteInput(text)} is not a duration; use forms like 90s, 15m, 1h, 3d or 1h30m${hint}`
+        : `${what}: ${quoteInput(text)} is too long a duration`,
     );
   }
   return Math.round(total);
+}
+
+/** Bounds of {@link parseDurationOption}, in milliseconds. */
+export interface DurationBounds {
+  /** Smallest accepted duration; `1` refuses zero (a duration ≤ 0 makes no sense here). */
+  min?: number;
+  /** Largest accepted duration. */
+  max?: number;
+}
+
+/**
+ * Parses the value of a duration option (`--ttl 15m`) into milliseconds, refusing with a
+ * {@link UsageError} (`E_INPUT`, exit 2) text that is not a duration and, when the option
+ * says so, one below `min` or above `max`.
+ *
+ * @param name the option as the user typed it, e.g. `--ip-timeout` (a bare name gets `--`).
+ * @example
+ * ```ts
+ * const ttlMs = parseDurationOption('--ttl', values.ttl, { min: 1, max: 12 * 3_600_000 });
+ * // --ttl 0s → "--ttl: "0s" is too short; it must be at least 1ms"
+ * ```
+ */
+export function parseDurationOption(
+  name: string,
+  raw: string,
+  bounds: DurationBounds = {},
+): number {
+  const flag = name.startsWith('-') ? name : `--${name}`;
+  const ms = parseDuration(raw, flag);
+  if (bounds.min !== undefined && ms < bounds.min) {
+    throw new UsageError(
+      bounds.min <= 1
+        ? `${flag}: ${quoteInput(raw)} is too short; it must be more than 0s`
+        : `${flag}: ${quoteInput(raw)} is too short; it must be at least ${formatDuration(bounds.min)}`,
+    );
+  }
+  if (bounds.max !== undefined && ms > bounds.max) {
+    throw new UsageError(
+      `${flag}: ${quoteInput(raw)} is too long; it must be at most ${formatDuration(bounds.max)}`,
+    );
+  }
+  return ms;
 }
 
 /** Formats milliseconds as a short duration (`1h30m`, `45s`, `250ms`). */

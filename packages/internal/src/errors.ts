@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /** Options every Berth error accepts. */
 export interface BerthErrorOptions {
   /** The underlying error, kept for debugging; never shown with secret values. */
@@ -51,10 +53,31 @@ export function isBerthError(error: unknown): error is BerthError {
   );
 }
 
-/** A command-line usage error: exit code 2, one line on stderr. */
-export class UsageError extends BerthError<'E_USAGE'> {
+/**
+ * Bad input to a CLI (an unknown, missing, repeated or malformed option or argument): code
+ * `E_INPUT`, the one bad-input code of every Berth package, and exit code 2. The CLI prints
+ * it as one line on stderr with a pointer to `--help`.
+ */
+export class UsageError extends BerthError<'E_INPUT'> {
   override readonly name = 'UsageError';
   constructor(message: string, options: Omit<BerthErrorOptions, 'exitCode'> = {}) {
-    super('E_USAGE', message, { ...options, exitCode: 2 });
+    super('E_INPUT', message, { ...options, exitCode: 2 });
+  }
+}
+
+/**
+ * The reason of `ctx.signal` when the CLI received SIGINT, SIGTERM or SIGHUP: code
+ * `E_INTERRUPTED`, exit code 128+n. A command that lets it propagate (for example from
+ * `clock.sleep(ms, ctx.signal)`) is reported as "interrupted by SIGTERM".
+ */
+export class InterruptedError extends BerthError<'E_INTERRUPTED'> {
+  override readonly name = 'InterruptedError';
+  /** The signal received. */
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals) {
+    super('E_INTERRUPTED', `interrupted by ${signal}`, {
+      exitCode: 128 + (constants.signals[signal] ?? 0),
+    });
+    this.signal = signal;
   }
 }

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   addMask,
+  annotate,
   getBooleanInput,
   getInput,
   getMultilineInput,
+  info,
   setOutput,
 } from './github-actions.ts';
 
@@ -37,5 +39,34 @@ describe('github actions runner commands', () => {
       '::add-mask::abc',
       '::add-mask::-----END-----',
     ]);
+  });
+
+  it('logs input and AWS text on one line that cannot start a workflow command', () => {
+    const lines: string[] = [];
+    info('image: nginx:1\n::stop-commands::x', (s) => lines.push(s));
+    info('::add-mask::x', (s) => lines.push(s));
+    info('key ##[set-output name=a]b', (s) => lines.push(s));
+    expect(lines.join('')).toBe(
+      'image: nginx:1\\n::stop-commands::x\n\\x3a:add-mask::x\nkey #\\x23[set-output name=a]b\n',
+    );
+  });
+
+  it('keeps an annotation inside its command: line breaks escaped the runner way, controls shown', () => {
+    const lines: string[] = [];
+    annotate('error', 'bad image "a\n::stop-commands::x"\u001b[2J', (s) => lines.push(s));
+    expect(lines).toEqual(['::error::bad image "a%0A::stop-commands::x"\\x1b[2J\n']);
+  });
+
+  it('refuses an output name that would write a second entry', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gha-')), 'out');
+    writeFileSync(file, '');
+    expect(() => setOutput('a\nb', 'x', { GITHUB_OUTPUT: file })).toThrow(/line break/);
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('quotes a bad boolean input, cut when long', () => {
+    expect(() => getBooleanInput('wait', false, { INPUT_WAIT: 'y'.repeat(1000) })).toThrow(
+      /must be true or false, got "y+…" \(1000 characters\)$/,
+    );
   });
 });

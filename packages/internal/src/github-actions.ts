@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
+import { escapeControls, quoteInput, safeLine } from './safe-text.ts';
 
 /**
  * The GitHub Actions runner's file and workflow commands, without @actions/core: Berth's
- * actions need only these, and the bundles stay small.
+ * actions need only these, and the bundles stay small. Everything written to the log goes
+ * through `safeLine` (or the runner's own escaping inside a command Berth sends), so text
+ * from inputs, events or AWS cannot start a workflow command.
  */
 
 /** Reads input `name` as the runner passes it (`INPUT_<NAME>`), trimmed. */
@@ -30,7 +33,7 @@ export function getBooleanInput(
   if (raw === '') return fallback;
   if (/^(true|True|TRUE)$/.test(raw)) return true;
   if (/^(false|False|FALSE)$/.test(raw)) return false;
-  throw new Error(`input "${name}" must be true or false, got "${raw}"`);
+  throw new Error(`input "${name}" must be true or false, got ${quoteInput(raw)}`);
 }
 
 /** Reads a multi-line input: one entry a line, blank lines and `#` comments dropped. */
@@ -44,6 +47,10 @@ export function getMultilineInput(name: string, env: NodeJS.ProcessEnv = process
 function appendKeyValue(file: string | undefined, key: string, value: string): boolean {
   if (!file) return false;
   const delimiter = `ghadelimiter_${randomUUID()}`;
+  // A name with a line break would write a second, unintended entry into the file.
+  if (/[\r\n]/.test(key) || key.includes(delimiter) || value.includes(delimiter)) {
+    throw new Error(`cannot write ${quoteInput(key)}: the name has a line break`);
+  }
   appendFileSync(file, `${key}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`);
   return true;
 }
@@ -97,9 +104,32 @@ export function appendSummary(markdown: string, env: NodeJS.ProcessEnv = process
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}${EOL}`);
 }
 
-/** Emits a workflow command annotation. */
-export function annotate(kind: 'notice' | 'warning' | 'error', message: string): void {
-  process.stdout.write(`::${kind}::${escapeData(message)}${EOL}`);
+/**
+ * Writes one log line to stdout, made safe with `safeLine` (one line, control characters
+ * escaped, no workflow command): use it for everything an action logs that is not a
+ * command Berth means to send.
+ */
+export function info(
+  message: string,
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): void {
+  write(`${safeLine(message)}${EOL}`);
+}
+
+/**
+ * Emits a workflow command annotation. The message may span lines (the runner's escaping
+ * keeps them inside the annotation); other control characters are escaped.
+ */
+export function annotate(
+  kind: 'notice' | 'warning' | 'error',
+  message: string,
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): void {
+  const text = message
+    .split(/\r?\n/)
+    .map((l) => escapeControls(l))
+    .join('\n');
+  write(`::${kind}::${escapeData(text)}${EOL}`);
 }
 
 function escapeData(s: string): string {

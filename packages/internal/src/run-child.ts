@@ -48,6 +48,16 @@ export interface ChildResult {
   durationMs: number;
 }
 
+// Children of runChild that have not ended yet. While one runs, SIGINT/SIGTERM/SIGHUP/SIGQUIT
+// belong to it (forwarded, the command returns the child's own exit code), so `main()`
+// leaves them alone instead of aborting the command.
+let runningChildren = 0;
+
+/** True while a {@link runChild} child of this process runs (its signals are forwarded). */
+export function childRunning(): boolean {
+  return runningChildren > 0;
+}
+
 /** Exit code for a child killed by `signal` (128 + its number), as shells report it. */
 export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 0);
@@ -78,6 +88,7 @@ export function runChild(
       stdio: tee ? ['inherit', 'pipe', 'pipe'] : 'inherit',
     });
 
+    runningChildren += 1;
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const sig of signals) {
       const handler = () => {
@@ -87,7 +98,11 @@ export function runChild(
       handlers.set(sig, handler);
       process.on(sig, handler);
     }
+    let detached = false;
     const detach = () => {
+      if (detached) return;
+      detached = true;
+      runningChildren -= 1;
       for (const [sig, handler] of handlers) process.off(sig, handler);
     };
 

@@ -1,8 +1,7 @@
 import { formatDuration } from '@berth/internal';
-import type { ResolvedClients } from './clients.ts';
-import type { PreviewEnvConfig } from './config.ts';
+import type { OperationContext } from './context.ts';
 import { PreviewEnvError } from './errors.ts';
-import { listEnvironmentsWith } from './list.ts';
+import { listWith } from './list.ts';
 
 /**
  * The error for a full load balancer, listing the environments idle longest so the user
@@ -12,13 +11,12 @@ export async function capacityError(
   what: 'rules' | 'target groups' | 'rule priorities',
   used: number,
   limit: number,
-  config: PreviewEnvConfig,
-  clients: ResolvedClients,
-  now: number,
+  ctx: OperationContext,
 ): Promise<PreviewEnvError> {
+  const { config } = ctx;
   let idle: { name: string; idleMs: number }[] = [];
   try {
-    const envs = await listEnvironmentsWith(config, clients, now);
+    const envs = await listWith(ctx);
     idle = envs
       .map((e) => ({ name: e.name, idleMs: e.idleMs ?? 0 }))
       .sort((a, b) => b.idleMs - a.idleMs)
@@ -32,7 +30,11 @@ export async function capacityError(
   const quota =
     what === 'rule priorities'
       ? `every priority between ${config.priorityMin} and ${config.priorityMax} is taken`
-      : `${used} of ${limit} ${what} of the load balancer are used (quota ${what === 'rules' ? 'maxRules' : 'maxTargetGroups'}: ${limit})`;
+      : `${used} of ${limit} ${what} of the load balancer are used (quota ${what === 'rules' ? 'maxRules' : 'maxTargetGroups'}: ${limit})${
+          config.listenerArns.length > 1
+            ? `, and every other load balancer of the pool (${config.listenerArns.length} listeners) is as full`
+            : ''
+        }`;
   return new PreviewEnvError(
     'E_CAPACITY',
     `no room for another environment: ${quota}${list}; delete some (preview-env delete <name>, preview-env sweep) or raise the quota`,

@@ -1,5 +1,5 @@
 /** How a configuration value is written and checked. */
-export type ConfigKind = 'string' | 'int' | 'duration' | 'map' | 'enum';
+export type ConfigKind = 'string' | 'int' | 'duration' | 'map' | 'enum' | 'object' | 'list';
 
 /** One key of the configuration: its flag, environment variable, kind and help. */
 export interface ConfigKeySpec {
@@ -59,7 +59,14 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     'string',
     true,
     '<arn>',
-    'Shared ALB listener that routes host names to environments',
+    'Shared ALB listener that routes host names to environments (or listenerArns)',
+  ),
+  spec(
+    'listenerArns',
+    'list',
+    false,
+    '<arn,...>',
+    'Pool of listeners, usually on several ALBs: a new environment goes to the one with most room (needs hostedZoneId)',
   ),
   spec('domain', 'string', true, '<domain>', 'Environment <name> is served at <name>.<domain>'),
   spec(
@@ -89,6 +96,13 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     false,
     '<duration>',
     'Environments not deployed for longer are swept (default 3d)',
+  ),
+  spec(
+    'sleepAfter',
+    'duration',
+    false,
+    '<duration>',
+    'sweep puts environments not deployed or woken for longer to sleep (default: never)',
   ),
   spec('env', 'map', false, '<K=V>', 'Variables added to the container in every environment'),
   spec(
@@ -129,4 +143,18 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     'http',
   ]),
   spec('region', 'string', false, '<region>', "AWS region (default: the listener ARN's region)"),
+  spec(
+    'access',
+    'object',
+    false,
+    '<json>',
+    'Who may reach a preview: allowCidrs, oidc or cognito (a map in the file, JSON by flag or variable)',
+  ),
+  spec(
+    'hooks',
+    'object',
+    false,
+    '<json>',
+    'One-off tasks predeploy, postcreate, predelete (a map in the file, JSON by flag or variable)',
+  ),
 ];

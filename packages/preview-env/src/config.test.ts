@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       cluster: 'dev',
       referenceService: 'app-dev00',
       listenerArn: LISTENER,
+      listenerArns: [LISTENER],
       domain: 'preview.example.com',
       hostedZoneId: 'Z0123456789',
       namePrefix: 'app',

@@ -3,6 +3,13 @@ import { isAbsolute, join } from 'node:path';
 import { parseDuration } from '@berth/internal';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_KEYS, type ConfigKeySpec } from './config-keys.ts';
+import {
+  type AccessConfig,
+  checkAccess,
+  checkHooks,
+  type HooksConfig,
+  type HooksConfigInput,
+} from './config-objects.ts';
 import { PreviewEnvError } from './errors.ts';
 
 /** The resolved configuration every function of the package works from. Durations in ms. */
@@ -11,8 +18,13 @@ export interface PreviewEnvConfig {
   cluster: string;
   /** The running service every environment copies. */
   referenceService: string;
-  /** The shared ALB listener. */
+  /** The shared ALB listener (with a pool: the first of `listenerArns`). */
   listenerArn: string;
+  /**
+   * Every listener environments may live on: `listenerArns` (a pool, usually on several
+   * ALBs), or just `listenerArn`.
+   */
+  listenerArns: string[];
   /** Environment `<name>` is served at `<name>.<domain>`. */
   domain: string;
   /** Route 53 hosted zone for per-environment records; unset with a wildcard record. */
@@ -21,6 +33,8 @@ export interface PreviewEnvConfig {
   namePrefix: string;
   /** Container whose image is replaced; unset: the reference service's load-balanced one. */
   container?: string;
+  /** `sweep` puts environments not deployed or woken for longer to sleep (ms); unset: never. */
+  sleepAfter?: number;
   /** Environments not deployed for longer are swept (ms). */
   ttl: number;
   /** Variables added to the container in every environment. */
@@ -47,6 +61,10 @@ export interface PreviewEnvConfig {
   scheme: 'https' | 'http';
   /** AWS region (default: the listener ARN's). */
   region: string;
+  /** Who may reach a preview: source CIDRs, sign-in with OIDC or Cognito. */
+  access?: AccessConfig;
+  /** One-off tasks run from the environment's own revision. */
+  hooks?: HooksConfig;
   /** Where the configuration came from (file path, or `flags and environment`). */
   source: string;
 }
@@ -56,10 +74,10 @@ export interface PreviewEnvConfig {
  * numbers from code), `env` as a map. What `loadConfig` reads and `overrides` accept.
  */
 export type PreviewEnvConfigInput = {
-  [K in keyof Omit<PreviewEnvConfig, 'source'>]?: PreviewEnvConfig[K] extends number
+  [K in keyof Omit<PreviewEnvConfig, 'source' | 'hooks'>]?: PreviewEnvConfig[K] extends number
     ? number | string
     : PreviewEnvConfig[K];
-};
+} & { hooks?: HooksConfigInput };
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -187,6 +205,22 @@ function checkValue(spec: ConfigKeySpec, raw: unknown, origin: Origin): unknown 
         throw new PreviewEnvError('E_CONFIG', (error as Error).message);
       }
     }
+    case 'list': {
+      const items = typeof raw === 'string' ? raw.split(/[\s,]+/).filter((x) => x !== '') : raw;
+      if (
+        !Array.isArray(items) ||
+        items.length === 0 ||
+        !items.every((x) => typeof x === 'string' && x.trim() !== '')
+      ) {
+        throw configError(
+          where,
+          'must be a list of strings (a YAML list in the file, comma-separated by flag or variable)',
+        );
+      }
+      return items.map((x: string) => x.trim());
+    }
+    case 'object':
+      return spec.key === 'access' ? checkAccess(raw, where) : checkHooks(raw, where, fromCode);
     case 'map': {
       const map = typeof raw === 'string' ? parseEnvText(raw, where) : raw;
       if (!map || typeof map !== 'object' || Array.isArray(map)) {
@@ -280,6 +314,12 @@ function resolveLayers(layers: Layer[], source: string): PreviewEnvConfig {
       out[spec.key] = checkValue(spec, defaults.values[spec.key], { kind: 'flag' });
     }
   }
+  // A pool (listenerArns) stands in for listenerArn; its first listener is listenerArn.
+  const pool = out.listenerArns as string[] | undefined;
+  if (pool && out.listenerArn === undefined) {
+    out.listenerArn = pool[0];
+    originOf.listenerArn = originOf.listenerArns ?? { kind: 'option' };
+  }
   const missing = CONFIG_KEYS.filter((s) => s.required && out[s.key] === undefined);
   if (missing.length) {
     const list = missing.map((s) => `${s.key} (--${s.flag} or ${s.env})`).join(', ');
@@ -299,6 +339,13 @@ function resolveLayers(layers: Layer[], source: string): PreviewEnvConfig {
       'must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>)',
     );
   }
+  out.listenerArns = checkPool(
+    pool,
+    out.listenerArn as string,
+    listener,
+    out.hostedZoneId !== undefined,
+    where('listenerArns'),
+  );
   for (const key of ['cluster', 'referenceService'] as const) {
     const v = out[key] as string;
     if (!ECS_NAME.test(v) && !ECS_ARN.test(v)) {
@@ -458,6 +505,52 @@ export function resolveConfig(
     layers.push({ values: overrides as Record<string, unknown>, origin: { kind: 'option' } });
   }
   return resolveLayers(layers, source ?? 'options');
+}
+
+/**
+ * Checks a pool of listeners: ALB listener ARNs, no repeats, one account and region (the
+ * first one's), `listenerArn` among them when both are set, and `hostedZoneId` for more than
+ * one (each environment's record aliases its own load balancer; one wildcard record cannot).
+ */
+function checkPool(
+  pool: string[] | undefined,
+  listenerArn: string,
+  first: RegExpExecArray,
+  hasZone: boolean,
+  where: string,
+): string[] {
+  if (!pool) return [listenerArn];
+  const seen = new Set<string>();
+  for (const arn of pool) {
+    const m = LISTENER_ARN.exec(arn);
+    if (!m) {
+      throw configError(
+        where,
+        `has "${arn.slice(0, 200)}", which is not an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>)`,
+      );
+    }
+    if (m[2] !== first[2] || m[3] !== first[3]) {
+      throw configError(
+        where,
+        `must name listeners of one account and region (${first[3]}, ${first[2]}); ${arn} is in ${m[3]}, ${m[2]}`,
+      );
+    }
+    if (seen.has(arn)) throw configError(where, `names ${arn} twice`);
+    seen.add(arn);
+  }
+  if (!seen.has(listenerArn)) {
+    throw configError(
+      where,
+      `does not include listenerArn (${listenerArn}); set one of the two, or list it in listenerArns`,
+    );
+  }
+  if (pool.length > 1 && !hasZone) {
+    throw configError(
+      where,
+      'needs hostedZoneId: with more than one load balancer each environment gets a DNS record aliasing its own (a wildcard record can point at only one)',
+    );
+  }
+  return pool;
 }
 
 /** The load balancer ARN of a listener ARN. */

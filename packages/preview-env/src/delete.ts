@@ -1,6 +1,10 @@
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { type Clock, systemClock } from '@berth/internal';
 import {
   elbTagsOf,
   findTargetGroup,
@@ -16,19 +20,17 @@ import {
   deleteTargetGroupIfPresent,
   deregisterTaskDefinitions,
 } from './cleanup.ts';
-import { type ResolvedClients, resolveClients } from './clients.ts';
-import { configOf, type OperationOptions } from './common.ts';
-import type { PreviewEnvConfig } from './config.ts';
+import type { HookConfig } from './config-objects.ts';
+import type { OperationContext } from './context.ts';
 import { deleteRecords, findRecords } from './dns.ts';
+import { type HookReport, hookError, runHook } from './hooks.ts';
 import { environmentNames } from './names.ts';
-import { awsStep, type ProgressLogger, round, silentLogger } from './steps.ts';
+import { poolListeners, poolRules } from './pool.ts';
+import { awsStep, round } from './steps.ts';
 import { isOwnedBy, TAG, type TagMap, tagMap } from './tags.ts';
 
-/** Options of {@link deleteEnvironment}. */
-export type DeleteEnvironmentOptions = OperationOptions;
-
-/** What {@link deleteEnvironment} removed. */
-export interface DeleteEnvironmentResult {
+/** What a delete removed. */
+export interface DeleteResult {
   name: string;
   pr?: number;
   /** True when anything was removed (false: nothing was there). */
@@ -37,16 +39,19 @@ export interface DeleteEnvironmentResult {
   removed: string[];
   /** Pieces found under the environment's names but not tagged as its own: left alone. */
   skipped: string[];
+  /** The predelete hook, when it ran (a failed one is reported here and the delete goes on). */
+  hooks: HookReport[];
 }
 
-/** Deletes with already-made clients (shared with `sweep`). */
-export async function deleteEnvironmentWith(
-  name: string,
-  config: PreviewEnvConfig,
-  clients: ResolvedClients,
-  clock: Clock,
-  log: ProgressLogger,
-): Promise<DeleteEnvironmentResult> {
+/**
+ * Deletes environment `name`: its service, listener rule, target group, DNS record (A-ALIAS
+ * or CNAME, whichever exists) and every revision of its task definition family. Idempotent:
+ * missing pieces are fine, so it also finishes an interrupted create or delete. Pieces with
+ * the environment's names but without its tags are left alone and reported in `skipped`.
+ * Shared by `delete` and `sweep`.
+ */
+export async function deleteWith(ctx: OperationContext, name: string): Promise<DeleteResult> {
+  const { config, clients, clock, log } = ctx;
   const names = environmentNames(name, config);
   const { ecs, elbv2, route53 } = clients;
   const zone = config.hostedZoneId;
@@ -67,7 +72,8 @@ export async function deleteEnvironmentWith(
     awsStep('read target group', names.targetGroupName, () =>
       findTargetGroup(elbv2, names.targetGroupName),
     ),
-    awsStep('read listener rules', config.listenerArn, () => listRules(elbv2, config.listenerArn)),
+    // Every listener of the pool: the environment's rule is on one of them.
+    poolRules(elbv2, poolListeners(config)).then((all) => [...all.values()].flat()),
     zone
       ? awsStep('read DNS records', names.host, () => findRecords(route53, zone, names.host))
       : Promise.resolve([] as ResourceRecordSet[]),
@@ -90,6 +96,12 @@ export async function deleteEnvironmentWith(
     : false;
   if (service && !serviceOwned)
     skipped.push(`service ${names.serviceName} (not tagged ${TAG.name}=${names.name})`);
+  const hooks: HookReport[] = [];
+  const predelete = config.hooks?.predelete;
+  if (predelete && service && serviceOwned) {
+    const report = await predeleteHook(ctx, service, predelete);
+    if (report) hooks.push(report);
+  }
   const tagged = [
     ...(groupArn ? [groupArn] : []),
     ...candidateRules.map((r) => r.RuleArn as string),
@@ -180,38 +192,55 @@ export async function deleteEnvironmentWith(
     deleted: removed.length > 0,
     removed,
     skipped,
+    hooks,
   };
 }
 
 /**
- * Deletes environment `name`: its service, listener rule, target group, DNS record (A-ALIAS
- * or CNAME, whichever exists) and every revision of its task definition family. Idempotent:
- * missing pieces are fine, so it also finishes an interrupted create or delete. Pieces with
- * the environment's names but without its tags are left alone and reported in `skipped`.
- *
- * @throws PreviewEnvError `E_AWS` naming the step and resource when AWS refuses a call.
- * @example
- * ```ts
- * const { removed } = await deleteEnvironment('123');
- * ```
+ * Runs the predelete hook from the service's current revision. A failure is reported (the
+ * task's exit code, reason and last log lines) and the delete goes on: nothing may leak
+ * because a hook failed.
  */
-export async function deleteEnvironment(
-  name: string,
-  options: DeleteEnvironmentOptions = {},
-): Promise<DeleteEnvironmentResult> {
-  const config = configOf(options);
-  environmentNames(name, config);
-  const clients = resolveClients(config, options.clients, options.aws);
+async function predeleteHook(
+  ctx: OperationContext,
+  service: Service,
+  hook: HookConfig,
+): Promise<HookReport | undefined> {
   try {
-    return await deleteEnvironmentWith(
-      name,
-      config,
-      clients,
-      options.clock ?? systemClock,
-      options.logger ?? silentLogger,
+    const td = await awsStep('read task definition', service.taskDefinition ?? '?', () =>
+      ctx.clients.ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
+      ),
     );
-  } finally {
-    clients.release();
+    const containers = td.taskDefinition?.containerDefinitions ?? [];
+    const tags = tagMap(service.tags);
+    const report = await runHook(ctx, {
+      hook: 'predelete',
+      config: hook,
+      taskDefinitionArn: service.taskDefinition as string,
+      containers,
+      defaultContainer:
+        ctx.config.container ??
+        service.loadBalancers?.[0]?.containerName ??
+        containers[0]?.name ??
+        '',
+      placementFrom: service,
+      tags: Object.fromEntries(
+        [TAG.prefix, TAG.name, TAG.pr]
+          .filter((k) => tags[k] !== undefined)
+          .map((k) => [k, tags[k] as string]),
+      ),
+      clientToken: randomUUID(),
+    });
+    if (!report.ok) {
+      const error = hookError(ctx, report, hook.timeout);
+      ctx.log.warn?.(`${error.message}; deleting anyway`);
+    }
+    return report;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.log.warn?.(`the predelete hook could not run: ${message}; deleting anyway`);
+    return { hook: 'predelete', ok: false, timedOut: false, stoppedReason: message };
   }
 }
 

@@ -1,4 +1,5 @@
 import { BerthError, type BerthErrorOptions } from '@berth/internal';
+import type { HookReport } from './hooks.ts';
 
 /**
  * Stable codes of {@link PreviewEnvError}:
@@ -13,6 +14,8 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
  * - `E_ROLLBACK`: a failed create could not remove everything it created.
  * - `E_WAIT_TIMEOUT`: `wait` gave up before the service was stable and its targets healthy.
  * - `E_DEPLOYMENT_FAILED`: the deployment failed or was rolled back while waiting.
+ * - `E_NOT_FOUND`: `sleep` or `wake` of an environment that does not exist (or has no listener rule).
+ * - `E_HOOK_FAILED`: a hook's task failed (exit code not 0), timed out or could not start.
  */
 export type PreviewEnvErrorCode =
   | 'E_CONFIG'
@@ -25,7 +28,9 @@ export type PreviewEnvErrorCode =
   | 'E_AWS'
   | 'E_ROLLBACK'
   | 'E_WAIT_TIMEOUT'
-  | 'E_DEPLOYMENT_FAILED';
+  | 'E_DEPLOYMENT_FAILED'
+  | 'E_NOT_FOUND'
+  | 'E_HOOK_FAILED';
 
 /** Extra context some errors carry. */
 export interface PreviewEnvErrorDetails {
@@ -39,6 +44,8 @@ export interface PreviewEnvErrorDetails {
   leftovers?: string[];
   /** Environments idle longest, oldest first (`E_CAPACITY`). */
   idleEnvironments?: { name: string; idleMs: number }[];
+  /** The failed hook: exit code, stopped reason, last log lines (`E_HOOK_FAILED`). */
+  hook?: HookReport;
 }
 
 /** The one error class of `@berth/preview-env`; match on `code`. */
@@ -54,6 +61,8 @@ export class PreviewEnvError extends BerthError<PreviewEnvErrorCode> {
   readonly leftovers: string[];
   /** For `E_CAPACITY`: the environments idle longest. */
   readonly idleEnvironments: { name: string; idleMs: number }[];
+  /** For `E_HOOK_FAILED`: how the hook ended. */
+  readonly hook: HookReport | undefined;
 
   constructor(
     code: PreviewEnvErrorCode,
@@ -67,6 +76,7 @@ export class PreviewEnvError extends BerthError<PreviewEnvErrorCode> {
     this.awsCode = options.awsCode;
     this.leftovers = options.leftovers ?? [];
     this.idleEnvironments = options.idleEnvironments ?? [];
+    this.hook = options.hook;
   }
 
   /** JSON form for `--json` output (never the cause). */
@@ -79,6 +89,7 @@ export class PreviewEnvError extends BerthError<PreviewEnvErrorCode> {
       ...(this.awsCode ? { awsCode: this.awsCode } : {}),
       ...(this.leftovers.length ? { leftovers: this.leftovers } : {}),
       ...(this.idleEnvironments.length ? { idleEnvironments: this.idleEnvironments } : {}),
+      ...(this.hook ? { hook: this.hook } : {}),
     };
   }
 }

@@ -1,17 +1,10 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Rule, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { systemClock } from '@berth/internal';
-import {
-  elbTagsOf,
-  listRules,
-  listServicesWithTags,
-  listTargetGroups,
-  ruleMatchesHost,
-} from './aws-read.ts';
-import { type ResolvedClients, resolveClients } from './clients.ts';
-import { configOf, type OperationOptions } from './common.ts';
-import type { PreviewEnvConfig } from './config.ts';
+import { elbTagsOf, listServicesWithTags, listTargetGroups, ruleMatchesHost } from './aws-read.ts';
+import type { OperationContext } from './context.ts';
 import { environmentNames } from './names.ts';
+import { poolListeners, poolRules } from './pool.ts';
+import { isAsleep, SLEEP_TAG } from './state.ts';
 import { awsStep } from './steps.ts';
 import { TAG, type TagMap, tagMap } from './tags.ts';
 
@@ -23,6 +16,8 @@ export type EnvironmentStatus =
   | 'deploying'
   /** The last deployment failed. */
   | 'failed'
+  /** Put to sleep (`sleep`, or `sweep` after `sleepAfter`): no tasks, the rule answers the asleep page. */
+  | 'asleep'
   /** The service is being deleted. */
   | 'draining'
   /** Pieces are missing (an interrupted create or delete): `delete` or `sweep` removes the rest. */
@@ -37,12 +32,18 @@ export interface EnvironmentSummary {
   host: string;
   /** Image deployed last. */
   image?: string;
-  /** ISO time of the first create. */
-  createdAt?: string;
-  /** ISO time of the last deployment. */
-  deployedAt?: string;
+  /** When the environment was first created. */
+  createdAt?: Date;
+  /** When it was last deployed. */
+  deployedAt?: Date;
   /** Milliseconds since the last deployment (or the create), at the time of listing. */
   idleMs?: number;
+  /** When it was last put to sleep. */
+  sleptAt?: Date;
+  /** When it was last woken. */
+  wokenAt?: Date;
+  /** The pool listener its rule is on. */
+  listenerArn?: string;
   status: EnvironmentStatus;
   /** Pieces not found: `service`, `target group`, `listener rule`. */
   missing: string[];
@@ -55,13 +56,15 @@ export interface EnvironmentSummary {
   desiredCount?: number;
 }
 
-/** Options of {@link listEnvironments}. */
-export type ListEnvironmentsOptions = OperationOptions;
-
-function statusOf(service: Service | undefined, missing: string[]): EnvironmentStatus {
+function statusOf(
+  service: Service | undefined,
+  missing: string[],
+  tags: TagMap,
+): EnvironmentStatus {
   if (!service) return 'incomplete';
   if (service.status === 'DRAINING') return 'draining';
   if (missing.length) return 'incomplete';
+  if (isAsleep(tags)) return 'asleep';
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   if (primary?.rolloutState === 'FAILED') return 'failed';
   if ((service.deployments?.length ?? 0) > 1 || primary?.rolloutState === 'IN_PROGRESS')
@@ -70,21 +73,28 @@ function statusOf(service: Service | undefined, missing: string[]): EnvironmentS
   return 'running';
 }
 
-/** Lists with already-made clients (shared by `ls`, `sweep` and the capacity error). */
-export async function listEnvironmentsWith(
-  config: PreviewEnvConfig,
-  clients: ResolvedClients,
-  now: number,
-): Promise<EnvironmentSummary[]> {
+/**
+ * Lists the environments of the configuration's prefix, found by the tags on their services,
+ * target groups and listener rules (so half-created ones show up as `incomplete`). Shared by
+ * `ls`, `sweep` and the capacity error.
+ */
+export async function listWith(ctx: OperationContext): Promise<EnvironmentSummary[]> {
+  const { config, clients } = ctx;
+  const now = ctx.clock.now();
   const { ecs, elbv2 } = clients;
   const prefix = `${config.namePrefix}-`;
-  const [services, groups, rules] = await Promise.all([
+  const [services, groups, rulesByListener] = await Promise.all([
     awsStep('list services', `cluster ${config.cluster}`, () =>
       listServicesWithTags(ecs, config.cluster),
     ),
     awsStep('list target groups', config.region, () => listTargetGroups(elbv2)),
-    awsStep('read listener rules', config.listenerArn, () => listRules(elbv2, config.listenerArn)),
+    poolRules(elbv2, poolListeners(config)),
   ]);
+  // Every listener of the pool: an environment lives on one of them.
+  const rules = [...rulesByListener.values()].flat();
+  const listenerOf = new Map(
+    [...rulesByListener].flatMap(([arn, list]) => list.map((r) => [r.RuleArn, arn] as const)),
+  );
   const candidateGroups = groups.filter((g) => g.TargetGroupName?.startsWith(prefix));
   const candidateRules = rules.filter((r) => !r.IsDefault);
   const arns = [...candidateGroups, ...candidateRules]
@@ -119,9 +129,11 @@ export async function listEnvironmentsWith(
       ...(e.group ? [] : ['target group']),
       ...(rule ? [] : ['listener rule']),
     ];
-    const deployedAt = e.tags[TAG.deployedAt];
-    const createdAt = e.tags[TAG.createdAt];
-    const since = Date.parse(deployedAt ?? createdAt ?? '');
+    const deployedAt = dateOf(e.tags[TAG.deployedAt]);
+    const createdAt = dateOf(e.tags[TAG.createdAt]);
+    const since = (deployedAt ?? createdAt)?.getTime() ?? Number.NaN;
+    const sleptAt = dateOf(e.tags[SLEEP_TAG.sleptAt]);
+    const wokenAt = dateOf(e.tags[SLEEP_TAG.wokenAt]);
     const pr = e.tags[TAG.pr] ? Number(e.tags[TAG.pr]) : undefined;
     out.push({
       name,
@@ -132,7 +144,12 @@ export async function listEnvironmentsWith(
       ...(createdAt ? { createdAt } : {}),
       ...(deployedAt ? { deployedAt } : {}),
       ...(Number.isNaN(since) ? {} : { idleMs: Math.max(0, now - since) }),
-      status: statusOf(e.service, missing),
+      ...(sleptAt ? { sleptAt } : {}),
+      ...(wokenAt ? { wokenAt } : {}),
+      ...(rule?.RuleArn && listenerOf.has(rule.RuleArn)
+        ? { listenerArn: listenerOf.get(rule.RuleArn) as string }
+        : {}),
+      status: statusOf(e.service, missing, e.service ? tagMap(e.service.tags) : {}),
       missing,
       ...(e.service?.serviceArn ? { serviceArn: e.service.serviceArn } : {}),
       ...(e.service?.taskDefinition ? { taskDefinitionArn: e.service.taskDefinition } : {}),
@@ -146,23 +163,7 @@ export async function listEnvironmentsWith(
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/**
- * Lists the preview environments of the configuration's prefix, found by the tags on their
- * services, target groups and listener rules (so half-created ones show up as `incomplete`).
- *
- * @example
- * ```ts
- * for (const env of await listEnvironments()) console.log(env.name, env.url, env.status);
- * ```
- */
-export async function listEnvironments(
-  options: ListEnvironmentsOptions = {},
-): Promise<EnvironmentSummary[]> {
-  const config = configOf(options);
-  const clients = resolveClients(config, options.clients, options.aws);
-  try {
-    return await listEnvironmentsWith(config, clients, (options.clock ?? systemClock).now());
-  } finally {
-    clients.release();
-  }
+function dateOf(iso: string | undefined): Date | undefined {
+  const t = Date.parse(iso ?? '');
+  return Number.isNaN(t) ? undefined : new Date(t);
 }

@@ -8,13 +8,12 @@ import {
   UsageError,
 } from '@berth/internal';
 import pkg from '../package.json' with { type: 'json' };
+import { sleepCommand } from './cli/sleep-command.ts';
+import { wakeCommand } from './cli/wake-command.ts';
 import { loadConfig, type PreviewEnvConfig, type PreviewEnvConfigInput } from './config.ts';
 import { CONFIG_KEYS } from './config-keys.ts';
-import { createEnvironment } from './create.ts';
-import { deleteEnvironment } from './delete.ts';
 import { PreviewEnvError } from './errors.ts';
-import { listEnvironments } from './list.ts';
-import { sweepEnvironments } from './sweep.ts';
+import { createPreviewEnv } from './preview-env.ts';
 
 const PER_ENVIRONMENT = new Set(['env', 'secretsFrom']);
 
@@ -77,10 +76,9 @@ function parseEnvFlags(values: readonly string[] | undefined): Record<string, st
   return env;
 }
 
-function ago(iso: string | undefined, now: number): string {
-  if (!iso) return '-';
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
+function ago(when: Date | undefined, now: number): string {
+  if (!when) return '-';
+  const t = when.getTime();
   const age = Math.max(0, now - t);
   // Minutes are the useful resolution for environments that live for days.
   return age < 60_000 ? '<1m ago' : `${formatDuration(age - (age % 60_000))} ago`;
@@ -122,13 +120,12 @@ is removed and the error names the step. Exit codes: 0 ok, 1 AWS failure, 2 usag
       const env = parseEnvFlags(ctx.values.env as string[] | undefined);
       const config = configFrom(ctx);
       const secrets = ctx.values['secrets-from'];
-      const result = await createEnvironment(ctx.positionals[0] as string, {
+      const previews = createPreviewEnv({ config, logger: ctx.log });
+      const result = await previews.create(ctx.positionals[0] as string, {
         image,
         env,
-        config,
         ...(typeof secrets === 'string' ? { secretsFrom: secrets } : {}),
         wait: Boolean(ctx.values.wait),
-        logger: ctx.log,
       });
       if (ctx.json) ctx.printJson(result);
       else ctx.print(result.url);
@@ -147,10 +144,8 @@ const remove = defineCommand({
   options: { ...configOptions },
   run: (ctx) =>
     guarded(ctx, async () => {
-      const result = await deleteEnvironment(ctx.positionals[0] as string, {
-        config: configFrom(ctx),
-        logger: ctx.log,
-      });
+      const previews = createPreviewEnv({ config: configFrom(ctx), logger: ctx.log });
+      const result = await previews.delete(ctx.positionals[0] as string);
       if (ctx.json) ctx.printJson(result);
       else
         ctx.print(result.deleted ? `deleted ${result.name}` : `${result.name}: nothing to delete`);
@@ -167,7 +162,7 @@ const ls = defineCommand({
   run: (ctx) =>
     guarded(ctx, async () => {
       const now = Date.now();
-      const envs = await listEnvironments({ config: configFrom(ctx) });
+      const envs = await createPreviewEnv({ config: configFrom(ctx), logger: ctx.log }).list();
       if (ctx.json) {
         ctx.printJson(envs);
         return 0;
@@ -197,8 +192,10 @@ const ls = defineCommand({
 
 const sweep = defineCommand({
   name: 'sweep',
-  summary: 'Delete environments not deployed for longer than --older-than (default: ttl)',
-  usage: 'sweep [--older-than 3d] [--keep <name>]... [--dry-run] [--config FILE] [--json]',
+  summary:
+    'Delete environments not deployed for longer than --older-than (default: ttl); with --sleep-after, put idle ones to sleep',
+  usage:
+    'sweep [--older-than 3d] [--sleep-after 12h] [--keep <name>]... [--dry-run] [--config FILE] [--json]',
   description: 'Exit codes: 0 ok, 1 when an environment could not be deleted, 2 usage or config.',
   json: true,
   options: {
@@ -221,22 +218,27 @@ const sweep = defineCommand({
       const olderThan = ctx.values['older-than'];
       const olderThanMs =
         typeof olderThan === 'string' ? parseDuration(olderThan, '--older-than') : undefined;
-      const result = await sweepEnvironments({
-        config: configFrom(ctx),
+      const previews = createPreviewEnv({ config: configFrom(ctx), logger: ctx.log });
+      const result = await previews.sweep({
         ...(olderThanMs === undefined ? {} : { olderThanMs }),
         keep: (ctx.values.keep as string[] | undefined) ?? [],
         dryRun: Boolean(ctx.values['dry-run']),
-        logger: ctx.log,
       });
       if (ctx.json) {
         ctx.printJson({
           ...result,
-          failed: result.failed.map((f) => ({ name: f.name, error: f.error.toJSON() })),
+          failed: result.failed.map((f) => ({
+            name: f.name,
+            ...(f.action ? { action: f.action } : {}),
+            error: f.error.toJSON(),
+          })),
         });
       } else {
         const verb = result.dryRun ? 'would sweep' : 'swept';
         for (const s of result.swept)
           ctx.print(`${verb} ${s.name} (idle ${formatDuration(s.idleMs)})`);
+        const sleepVerb = result.dryRun ? 'would put to sleep' : 'put to sleep';
+        for (const s of result.slept) ctx.print(`${sleepVerb} ${s.name}`);
         for (const f of result.failed) ctx.print(`failed ${f.name}: ${f.error.message}`);
       }
       return result.failed.length ? 1 : 0;
@@ -248,5 +250,12 @@ export const program: ProgramSpec = {
   name: 'preview-env',
   version: pkg.version,
   summary: 'per-pull-request environments on ECS behind one shared load balancer',
-  commands: [create, remove, ls, sweep],
+  commands: [
+    create,
+    remove,
+    ls,
+    sweep,
+    sleepCommand({ configOptions, configFrom, guarded }),
+    wakeCommand({ configOptions, configFrom, guarded }),
+  ],
 };

@@ -1,6 +1,5 @@
 import type { Secret } from '@aws-sdk/client-ecs';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type AwsClientOptions, awsClientConfig } from '@berth/internal';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readSecretKeys, toEcsSecrets } from '@berth/secrets-env-loader';
 import { PreviewEnvError } from './errors.ts';
 
@@ -38,25 +37,18 @@ export function secretsSource(
  */
 export async function secretEntries(
   source: SecretsSource,
-  region: string,
-  client?: SecretsManagerClient,
-  aws: AwsClientOptions = {},
+  client: SecretsManagerClient,
 ): Promise<Secret[]> {
-  const own = client ? undefined : new SecretsManagerClient(awsClientConfig({ region, ...aws }));
-  try {
-    const read = await readSecretKeys({
-      secretId: source.secretId,
-      ...(source.versionStage ? { versionStage: source.versionStage } : {}),
-      ...(source.versionId ? { versionId: source.versionId } : {}),
-      client: (client ?? own) as SecretsManagerClient,
-    });
-    return toEcsSecrets({
-      secretArn: read.arn,
-      keys: read.keys,
-      ...(source.versionStage ? { versionStage: source.versionStage } : {}),
-      ...(source.versionId ? { versionId: source.versionId } : {}),
-    });
-  } finally {
-    own?.destroy();
-  }
+  const read = await readSecretKeys({
+    secretId: source.secretId,
+    ...(source.versionStage ? { versionStage: source.versionStage } : {}),
+    ...(source.versionId ? { versionId: source.versionId } : {}),
+    client,
+  });
+  return toEcsSecrets({
+    secretArn: read.arn,
+    keys: read.keys,
+    ...(source.versionStage ? { versionStage: source.versionStage } : {}),
+    ...(source.versionId ? { versionId: source.versionId } : {}),
+  });
 }

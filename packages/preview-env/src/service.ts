@@ -12,6 +12,32 @@ export interface ServiceChanges {
   tags: { key: string; value: string }[];
 }
 
+/** Where a service runs its tasks: what a one-off task (a hook) of it needs to run alike. */
+export function taskPlacement(
+  service: Service,
+): Pick<
+  CreateServiceCommandInput,
+  'capacityProviderStrategy' | 'launchType' | 'platformVersion' | 'networkConfiguration'
+> {
+  const strategy = service.capacityProviderStrategy?.length
+    ? service.capacityProviderStrategy
+    : undefined;
+  const fargate =
+    service.launchType === 'FARGATE' ||
+    (strategy ?? []).some((s) => s.capacityProvider?.startsWith('FARGATE'));
+  return {
+    ...(strategy
+      ? { capacityProviderStrategy: strategy }
+      : service.launchType
+        ? { launchType: service.launchType }
+        : {}),
+    ...(fargate && service.platformVersion ? { platformVersion: service.platformVersion } : {}),
+    ...(service.networkConfiguration?.awsvpcConfiguration
+      ? { networkConfiguration: service.networkConfiguration }
+      : {}),
+  };
+}
+
 /**
  * CreateService input of an environment: network configuration, capacity provider strategy
  * (or launch type), platform version, execute-command setting, deployment configuration and

@@ -12,6 +12,8 @@ export const TAG = {
   spec: 'preview-env:spec',
   /** Random id of the create call that made the resource: rollback removes only its own. */
   createId: 'preview-env:create-id',
+  /** On a hook's one-off task: which hook it runs. */
+  hook: 'preview-env:hook',
 } as const;
 
 /** Tags as a plain map. */

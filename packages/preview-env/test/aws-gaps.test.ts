@@ -9,9 +9,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironment } from '../src/create.ts';
-import { deleteEnvironment } from '../src/delete.ts';
-import { listEnvironments } from '../src/list.ts';
+import { createEnvironment, deleteEnvironment, listEnvironments } from './legacy.ts';
 import {
   awsError,
   clientsFor,

@@ -65,8 +65,7 @@ describe('preview-env CLI', () => {
       name: 'pr-42',
       pr: 42,
       image: IMAGE_2,
-      updated: true,
-      created: false,
+      outcome: 'updated',
     });
 
     const table = await run(['ls']);

@@ -36,7 +36,7 @@ import type { PreviewEnvConfig } from '../src/config.ts';
 import { loadBalancerArnOf } from '../src/config.ts';
 import { environmentNames } from '../src/names.ts';
 
-type Clients = Required<PreviewEnvClients>;
+type Clients = Required<Omit<PreviewEnvClients, 'secretsManager' | 'logs'>>;
 
 /** The three clients, for code outside the package (the benchmark) that has no SDK of its own. */
 export function clientsAt(settings: {

@@ -7,10 +7,8 @@ import {
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironment } from '../src/create.ts';
-import { deleteEnvironment } from '../src/delete.ts';
 import { PreviewEnvError } from '../src/errors.ts';
-import { listEnvironments } from '../src/list.ts';
+import { createEnvironment, deleteEnvironment, listEnvironments } from './legacy.ts';
 import { EMPTY, type Fixture, fakeClock, IMAGE_1, IMAGE_2, inventory, setup } from './helpers.ts';
 
 const aws = useAws();

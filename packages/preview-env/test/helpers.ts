@@ -20,7 +20,7 @@ import { type PreviewEnvConfig, resolveConfig } from '../src/config.ts';
 export interface Fixture {
   seed: SeededAccount;
   config: PreviewEnvConfig;
-  clients: Required<PreviewEnvClients>;
+  clients: Required<Omit<PreviewEnvClients, 'secretsManager' | 'logs'>>;
   secretsManager: SecretsManagerClient;
 }
 
@@ -47,7 +47,9 @@ export async function setup(
   };
 }
 
-export function clientsFor(aws: AwsTestContext): Required<PreviewEnvClients> {
+export function clientsFor(
+  aws: AwsTestContext,
+): Required<Omit<PreviewEnvClients, 'secretsManager' | 'logs'>> {
   return {
     ecs: new ECSClient(aws.clientConfig),
     elbv2: new ElasticLoadBalancingV2Client(aws.clientConfig),

@@ -7,9 +7,7 @@ import {
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironment } from '../src/create.ts';
-import { deleteEnvironment } from '../src/delete.ts';
-import { listEnvironments } from '../src/list.ts';
+import { createEnvironment, deleteEnvironment, listEnvironments } from './legacy.ts';
 import { EMPTY, type Fixture, fakeClock, IMAGE_1, IMAGE_2, inventory, setup } from './helpers.ts';
 
 const aws = useAws();
@@ -158,7 +156,14 @@ describe('create, update, list, delete', () => {
     expect(await inventory(fx)).toEqual(EMPTY);
     expect(await listEnvironments({ config: fx.config, clients: fx.clients })).toEqual([]);
     const again = await deleteEnvironment('123', { config: fx.config, clients: fx.clients, clock });
-    expect(again).toEqual({ name: 'pr-123', pr: 123, deleted: false, removed: [], skipped: [] });
+    expect(again).toEqual({
+      name: 'pr-123',
+      pr: 123,
+      deleted: false,
+      removed: [],
+      skipped: [],
+      hooks: [],
+    });
   });
 
   it('re-create with the same image is a no-op; a new image deploys a new revision', async () => {

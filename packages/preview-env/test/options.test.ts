@@ -2,8 +2,7 @@ import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-e
 import { RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SEED_SECRET_VALUE, useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironment } from '../src/create.ts';
-import { deleteEnvironment } from '../src/delete.ts';
+import { createEnvironment, deleteEnvironment } from './legacy.ts';
 import {
   clientsFor,
   EMPTY,

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '@berth/internal';
+import { quoteInput, writeFileAtomic } from '@berth/internal';
 import { SecretsEnvError } from './errors.ts';
 import { isValidVariableName } from './names.ts';
 import { fileErrorReason } from './writable-file.ts';
@@ -50,7 +50,7 @@ export function toDotenv(vars: Readonly<Record<string, string>>): string {
     if (!isValidVariableName(name)) {
       throw new SecretsEnvError(
         'E_INVALID_NAME',
-        `"${name}" is not a valid variable name for a .env file (letters, digits and _, not starting with a digit)`,
+        `${quoteInput(name)} is not a valid variable name for a .env file (letters, digits and _, not starting with a digit)`,
       );
     }
     const encoded = encodeValue(value);

@@ -57,7 +57,7 @@ describe('toEcsSecrets', () => {
     ).toBe('E_INVALID_SECRET_ID');
     expect(
       code(() => toEcsSecrets({ secretArn: ARN, keys: ['A'], versionStage: 'S', versionId: 'V' })),
-    ).toBe('E_INVALID_OPTION');
+    ).toBe('E_INPUT');
     expect(code(() => toEcsSecrets({ secretArn: ARN, keys: ['a:b'] }))).toBe('E_INVALID_NAME');
     expect(code(() => toEcsSecrets({ secretArn: ARN, keys: [''] }))).toBe('E_INVALID_NAME');
     expect(
@@ -68,5 +68,15 @@ describe('toEcsSecrets', () => {
 
   it('keeps one entry for a repeated key', () => {
     expect(toEcsSecrets({ secretArn: ARN, keys: ['A', 'A'] })).toHaveLength(1);
+  });
+
+  it('names a bad key on one line, escaped (preview-env --secrets-from prints these)', () => {
+    try {
+      toEcsSecrets({ secretArn: ARN, keys: ['a\n::add-mask::b:c'] });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+      expect((error as Error).message).toContain('JSON key "a\\n::add-mask::b:c"');
+    }
   });
 });

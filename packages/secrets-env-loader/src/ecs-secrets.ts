@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { SecretsEnvError } from './errors.ts';
 import { isValidVariableName, type NameTransform, variableName } from './names.ts';
 
@@ -39,7 +40,7 @@ const FULL_SECRET_ARN =
  * entry (`DB`), where {@link loadSecrets} expands it (`DB_HOST`, `DB_PORT`).
  *
  * @throws SecretsEnvError `E_INVALID_SECRET_ID` when `secretArn` is not a full secret ARN,
- *   `E_INVALID_OPTION` when both a stage and an id are given, `E_INVALID_NAME` when a key
+ *   `E_INPUT` when both a stage and an id are given, `E_INVALID_NAME` when a key
  *   cannot be referenced or named, `E_CONFLICT` when two keys give the same name.
  *
  * @example
@@ -54,13 +55,13 @@ export function toEcsSecrets(options: ToEcsSecretsOptions): EcsSecret[] {
   if (!FULL_SECRET_ARN.test(secretArn)) {
     throw new SecretsEnvError(
       'E_INVALID_SECRET_ID',
-      `"${secretArn}" is not the full ARN of a secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>): ECS needs the full ARN to pick a JSON key; use readSecretKeys() or DescribeSecret to get it`,
+      `${quoteInput(secretArn, 200)} is not the full ARN of a secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>): ECS needs the full ARN to pick a JSON key; use readSecretKeys() or DescribeSecret to get it`,
       { secretId: secretArn },
     );
   }
   if (versionStage !== undefined && versionId !== undefined) {
     throw new SecretsEnvError(
-      'E_INVALID_OPTION',
+      'E_INPUT',
       'give a version stage or a version id, not both: ECS accepts only one of them in valueFrom',
     );
   }
@@ -70,8 +71,8 @@ export function toEcsSecrets(options: ToEcsSecretsOptions): EcsSecret[] {
   ] as const) {
     if (value !== undefined && (value === '' || value.includes(':'))) {
       throw new SecretsEnvError(
-        'E_INVALID_OPTION',
-        `invalid ${label} "${value}": it must be non-empty and contain no ":"`,
+        'E_INPUT',
+        `invalid ${label} ${quoteInput(value)}: it must be non-empty and contain no ":"`,
       );
     }
   }
@@ -83,7 +84,7 @@ export function toEcsSecrets(options: ToEcsSecretsOptions): EcsSecret[] {
     if (key === '' || key.includes(':')) {
       throw new SecretsEnvError(
         'E_INVALID_NAME',
-        `JSON key "${key}" of ${secretArn} cannot be referenced from an ECS task definition (valueFrom fields are separated by ":"); rename the key`,
+        `JSON key ${quoteInput(key)} of ${secretArn} cannot be referenced from an ECS task definition (valueFrom fields are separated by ":"); rename the key`,
         { secretId: secretArn },
       );
     }
@@ -92,7 +93,7 @@ export function toEcsSecrets(options: ToEcsSecretsOptions): EcsSecret[] {
     if (name === undefined || !isValidVariableName(name)) {
       throw new SecretsEnvError(
         'E_INVALID_NAME',
-        `"${name ?? ''}" (for JSON key "${key}" of ${secretArn}) is not a valid variable name: use letters, digits and _ and do not start with a digit`,
+        `${quoteInput(name ?? '')} (for JSON key ${quoteInput(key)} of ${secretArn}) is not a valid variable name: use letters, digits and _ and do not start with a digit`,
         { secretId: secretArn },
       );
     }
@@ -100,7 +101,7 @@ export function toEcsSecrets(options: ToEcsSecretsOptions): EcsSecret[] {
     if (other !== undefined) {
       throw new SecretsEnvError(
         'E_CONFLICT',
-        `JSON keys "${other}" and "${key}" of ${secretArn} both become variable ${name}: rename one key or give it an explicit name`,
+        `JSON keys ${quoteInput(other)} and ${quoteInput(key)} of ${secretArn} both become variable ${name}: rename one key or give it an explicit name`,
         { secretId: secretArn },
       );
     }

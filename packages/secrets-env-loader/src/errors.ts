@@ -3,7 +3,8 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
 /**
  * Stable codes of {@link SecretsEnvError}.
  *
- * - `E_INVALID_SECRET_ID`, `E_INVALID_OPTION`: bad input (CLI exit code 2); nothing was read.
+ * - `E_INVALID_SECRET_ID`, `E_INPUT`: bad input (CLI exit code 2); nothing was read.
+ * - `E_INVALID_OPTION`: no longer thrown (was bad input; now `E_INPUT`, as in every Berth package).
  * - `E_NOT_FOUND`: the secret (or a version of it, or any secret under a prefix) does not exist.
  * - `E_ACCESS_DENIED`: the caller may not read the secret (IAM or resource policy).
  * - `E_DECRYPTION`: Secrets Manager could not decrypt the secret with its KMS key.
@@ -17,7 +18,7 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
  */
 export type SecretsEnvErrorCode =
   | 'E_INVALID_SECRET_ID'
-  | 'E_INVALID_OPTION'
+  | 'E_INPUT'
   | 'E_NOT_FOUND'
   | 'E_ACCESS_DENIED'
   | 'E_DECRYPTION'
@@ -70,8 +71,7 @@ export class SecretsEnvError extends BerthError<SecretsEnvErrorCode> {
     const { secretId, failures, ...rest } = options;
     super(code, message, {
       ...rest,
-      exitCode:
-        rest.exitCode ?? (code === 'E_INVALID_SECRET_ID' || code === 'E_INVALID_OPTION' ? 2 : 1),
+      exitCode: rest.exitCode ?? (code === 'E_INVALID_SECRET_ID' || code === 'E_INPUT' ? 2 : 1),
     });
     this.secretId = secretId;
     this.failures =

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import type { SecretFailure } from './errors.ts';
 import { isJsonObject, type Json, parseJsonObject } from './json-object.ts';
 import { lastPathSegment, type NameTransform, variableName } from './names.ts';
@@ -17,6 +18,12 @@ export interface ExpandOptions {
   alias?: string;
   /** The secret was found under a prefix: the alias is always a prefix, never a whole name. */
   fromPrefix: boolean;
+  /**
+   * Name parts of the value itself (an SSM parameter's path below the requested path, or
+   * its last segment): the variable of a whole value is named by them (after the alias),
+   * and prefix the keys of an expanded JSON value found under a path.
+   */
+  nameParts?: readonly string[];
   /** `true`: must be a JSON object; `false`: never expanded; absent: expanded when it is one. */
   json?: boolean;
   transform: NameTransform;
@@ -52,16 +59,20 @@ export function expandSecret(
     const value =
       secret.text ??
       (secret.binary === undefined ? '' : Buffer.from(secret.binary).toString('base64'));
+    const own = options.nameParts ?? [lastPathSegment(secret.name)];
     const parts =
-      aliasParts.length > 0 && !options.fromPrefix
-        ? aliasParts
-        : [...aliasParts, lastPathSegment(secret.name)];
+      aliasParts.length > 0 && !options.fromPrefix ? aliasParts : [...aliasParts, ...own];
     const name = variableName(parts, options.transform);
     if (name === undefined)
-      return fail('E_INVALID_NAME', `cannot name a variable after "${secret.name}"; give an alias`);
+      return fail(
+        'E_INVALID_NAME',
+        `cannot name a variable after ${quoteInput(secret.name)}; give an alias`,
+      );
     return { ok: true, vars: [{ name, value }] };
   }
 
+  // Under an SSM path, an expanded value's keys keep the parameter's own name in front.
+  const keyPrefix = options.fromPrefix && options.nameParts ? [...options.nameParts] : [];
   const vars: ExpandedVariable[] = [];
   const walk = (node: { [key: string]: Json }, path: string[]): string | undefined => {
     for (const [key, value] of Object.entries(node)) {
@@ -71,8 +82,8 @@ export function expandSecret(
         if (bad !== undefined) return bad;
         continue;
       }
-      const name = variableName([...aliasParts, ...here], options.transform);
-      if (name === undefined) return here.map((k) => JSON.stringify(k)).join(' > ');
+      const name = variableName([...aliasParts, ...keyPrefix, ...here], options.transform);
+      if (name === undefined) return here.map((k) => quoteInput(k)).join(' > ');
       vars.push({
         name,
         value: typeof value === 'string' ? value : JSON.stringify(value),

@@ -42,6 +42,7 @@ export async function fetchSecrets(
   client: SecretsManagerClient,
   requests: readonly FetchRequest[],
   log: (message: string) => void = () => undefined,
+  signal?: AbortSignal,
 ): Promise<FetchResult[]> {
   const results = new Map<string, FetchResult>();
   const keyOf = (r: FetchRequest) =>
@@ -54,7 +55,7 @@ export async function fetchSecrets(
   }
 
   const getOne = async (r: FetchRequest): Promise<void> => {
-    results.set(keyOf(r), await getSecretValue(client, r));
+    results.set(keyOf(r), await getSecretValue(client, r, signal));
   };
 
   const chunks: string[][] = [];
@@ -64,7 +65,7 @@ export async function fetchSecrets(
   const batchWork = mapLimit(chunks, BATCH_CONCURRENCY, async (chunk) => {
     if (!batchOff) {
       try {
-        const got = await batchGet(client, chunk);
+        const got = await batchGet(client, chunk, signal);
         for (const [id, result] of got) results.set(keyOf({ secretId: id }), result);
         log(`BatchGetSecretValue: ${chunk.length} secret(s) in one call`);
         return;
@@ -117,6 +118,7 @@ export async function fetchSecrets(
 async function batchGet(
   client: SecretsManagerClient,
   ids: readonly string[],
+  signal: AbortSignal | undefined,
 ): Promise<Map<string, FetchResult>> {
   const out = new Map<string, FetchResult>();
   let nextToken: string | undefined;
@@ -126,6 +128,7 @@ async function batchGet(
         SecretIdList: [...ids],
         ...(nextToken ? { NextToken: nextToken } : {}),
       }),
+      signal ? { abortSignal: signal } : {},
     );
     for (const entry of page.SecretValues ?? []) {
       for (const id of ids) {
@@ -167,6 +170,7 @@ async function batchGet(
 export async function getSecretValue(
   client: SecretsManagerClient,
   request: FetchRequest,
+  signal?: AbortSignal,
 ): Promise<FetchResult> {
   try {
     const got = await client.send(
@@ -175,6 +179,7 @@ export async function getSecretValue(
         ...(request.versionStage === undefined ? {} : { VersionStage: request.versionStage }),
         ...(request.versionId === undefined ? {} : { VersionId: request.versionId }),
       }),
+      signal ? { abortSignal: signal } : {},
     );
     return { ok: true, value: toSecretValue(got, request.secretId) };
   } catch (error) {

@@ -4,6 +4,8 @@ export type { EcsSecret, ToEcsSecretsOptions } from './ecs-secrets.ts';
 export { toEcsSecrets } from './ecs-secrets.ts';
 export type { SecretFailure, SecretsEnvErrorCode, SecretsEnvErrorOptions } from './errors.ts';
 export { SecretsEnvError } from './errors.ts';
+export type { LoadEcsSecretsOptions } from './load-ecs-secrets.ts';
+export { loadEcsSecrets } from './load-ecs-secrets.ts';
 export type {
   LoadedSecrets,
   LoadSecretsOptions,

@@ -14,6 +14,7 @@ export interface ListedSecret {
 export async function listSecretsByPrefix(
   client: SecretsManagerClient,
   prefix: string,
+  signal?: AbortSignal,
 ): Promise<ListedSecret[]> {
   const found = new Map<string, ListedSecret>();
   let nextToken: string | undefined;
@@ -24,6 +25,7 @@ export async function listSecretsByPrefix(
         MaxResults: 100,
         ...(nextToken ? { NextToken: nextToken } : {}),
       }),
+      signal ? { abortSignal: signal } : {},
     );
     for (const s of page.SecretList ?? []) {
       if (s.Name?.startsWith(prefix) && s.ARN) found.set(s.ARN, { name: s.Name, arn: s.ARN });

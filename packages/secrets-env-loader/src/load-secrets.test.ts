@@ -288,13 +288,13 @@ describe('loadSecrets against the emulator', () => {
 
   it('rejects bad input before any AWS call', async () => {
     const cases: [Parameters<typeof loadSecrets>[0], string][] = [
-      [{ secrets: [] }, 'E_INVALID_OPTION'],
+      [{ secrets: [] }, 'E_INPUT'],
       [{ secrets: ['ab*'] }, 'E_INVALID_SECRET_ID'],
       [{ secrets: ['a*b'] }, 'E_INVALID_SECRET_ID'],
-      [{ secrets: [{ id: 'app/*', versionId: 'v' }] }, 'E_INVALID_OPTION'],
-      [{ secrets: [{ id: 'app/dev', versionId: 'v', versionStage: 's' }] }, 'E_INVALID_OPTION'],
-      [{ secrets: [{ id: 'app/dev', alias: '9lives' }] }, 'E_INVALID_OPTION'],
-      [{ secrets: ['app/dev'], nameTransform: 'lower' as 'none' }, 'E_INVALID_OPTION'],
+      [{ secrets: [{ id: 'app/*', versionId: 'v' }] }, 'E_INPUT'],
+      [{ secrets: [{ id: 'app/dev', versionId: 'v', versionStage: 's' }] }, 'E_INPUT'],
+      [{ secrets: [{ id: 'app/dev', alias: '9lives' }] }, 'E_INPUT'],
+      [{ secrets: ['app/dev'], nameTransform: 'lower' as 'none' }, 'E_INPUT'],
     ];
     for (const [options, code] of cases) {
       const error = await failure(loadSecrets(options));

@@ -1,10 +1,12 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { quoteInput } from '@berth/internal';
 import { withSecretsClient } from './client.ts';
 import { SecretsEnvError } from './errors.ts';
 import { getSecretValue } from './fetch-secrets.ts';
 import { parseJsonObject } from './json-object.ts';
 import { failuresError } from './load-secrets.ts';
-import { checkVersion, parseSecretId } from './secret-id.ts';
+import { checkVersion } from './secret-id.ts';
+import { parseSourceId } from './source-id.ts';
 
 /** Options of {@link readSecretKeys}. */
 export interface ReadSecretKeysOptions {
@@ -34,7 +36,7 @@ export interface SecretKeys {
  *
  * @throws SecretsEnvError `E_NOT_FOUND`, `E_ACCESS_DENIED`, `E_DECRYPTION`, `E_AWS` when it
  *   cannot be read; `E_NOT_JSON` when it is not a JSON object; `E_INVALID_SECRET_ID` /
- *   `E_INVALID_OPTION` for bad input.
+ *   `E_INPUT` for bad input.
  *
  * @example
  * ```ts
@@ -44,18 +46,25 @@ export interface SecretKeys {
  */
 export async function readSecretKeys(options: ReadSecretKeysOptions): Promise<SecretKeys> {
   const { secretId, versionStage, versionId } = options;
-  const parsed = parseSecretId(secretId);
+  const parsed = parseSourceId(secretId);
+  if (parsed.store === 'ssm') {
+    throw new SecretsEnvError(
+      'E_INVALID_SECRET_ID',
+      `invalid secret id ${quoteInput(secretId)}: readSecretKeys reads a Secrets Manager JSON secret; an SSM parameter is referenced whole (loadEcsSecrets)`,
+      { secretId },
+    );
+  }
   if (parsed.kind === 'prefix') {
     throw new SecretsEnvError(
       'E_INVALID_SECRET_ID',
-      `invalid secret id "${secretId}": name one secret, not a prefix`,
+      `invalid secret id ${quoteInput(secretId)}: name one secret, not a prefix`,
       { secretId },
     );
   }
   checkVersion(secretId, versionStage, versionId);
   const result = await withSecretsClient(options, (client) =>
     getSecretValue(client, {
-      secretId,
+      secretId: parsed.id,
       ...(versionStage === undefined ? {} : { versionStage }),
       ...(versionId === undefined ? {} : { versionId }),
     }),
@@ -64,11 +73,11 @@ export async function readSecretKeys(options: ReadSecretKeysOptions): Promise<Se
   const { value } = result;
   const parsedValue = parseJsonObject(value.text);
   if (parsedValue.object === undefined) {
-    throw new SecretsEnvError(
-      'E_NOT_JSON',
-      `secret "${secretId}": not a JSON object (it holds ${parsedValue.holds}); ECS can reference keys only of a JSON secret`,
-      { secretId },
-    );
+    const reason = `not a JSON object (it holds ${parsedValue.holds}); ECS can reference keys only of a JSON secret`;
+    throw new SecretsEnvError('E_NOT_JSON', `secret ${quoteInput(secretId)}: ${reason}`, {
+      secretId,
+      failures: [{ secretId, code: 'E_NOT_JSON', reason }],
+    });
   }
   const keys = Object.keys(parsedValue.object);
   return {

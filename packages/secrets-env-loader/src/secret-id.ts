@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { SecretsEnvError } from './errors.ts';
 
 /** A checked secret id: one secret by name or ARN, or every secret under a name prefix. */
@@ -19,7 +20,7 @@ export const MIN_PREFIX_LENGTH = 3;
  */
 export function parseSecretId(id: string): ParsedSecretId {
   const bad = (why: string) =>
-    new SecretsEnvError('E_INVALID_SECRET_ID', `invalid secret id "${id}": ${why}`, {
+    new SecretsEnvError('E_INVALID_SECRET_ID', `invalid secret id ${quoteInput(id)}: ${why}`, {
       secretId: id,
     });
   if (id === '') throw bad('it is empty; give a secret name, an ARN, or a name prefix ending in *');
@@ -53,15 +54,15 @@ export function parseSecretId(id: string): ParsedSecretId {
 export function checkVersion(secretId: string, versionStage?: string, versionId?: string): void {
   if (versionStage !== undefined && versionId !== undefined) {
     throw new SecretsEnvError(
-      'E_INVALID_OPTION',
-      `secret "${secretId}": give a version stage or a version id, not both`,
+      'E_INPUT',
+      `secret ${quoteInput(secretId)}: give a version stage or a version id, not both`,
       { secretId },
     );
   }
   if (versionStage === '' || versionId === '') {
     throw new SecretsEnvError(
-      'E_INVALID_OPTION',
-      `secret "${secretId}": an empty version stage or id`,
+      'E_INPUT',
+      `secret ${quoteInput(secretId)}: an empty version stage or id`,
       {
         secretId,
       },

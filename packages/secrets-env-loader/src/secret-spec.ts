@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { SecretsEnvError } from './errors.ts';
 import type { SecretRequest } from './load-secrets.ts';
 
@@ -26,7 +27,7 @@ export function parseSecretSpec(spec: string): SecretRequest {
   if (ALIAS.test(alias)) return { id: spec.slice(0, at), alias };
   throw new SecretsEnvError(
     'E_INVALID_SECRET_ID',
-    `"${spec}": "${alias}" is not a valid alias (letters, digits and _, not starting with a digit); if "=" is part of the secret name, end it with "=" (${spec}=)`,
+    `${quoteInput(spec)}: ${quoteInput(alias)} is not a valid alias (letters, digits and _, not starting with a digit); if "=" is part of the secret name, end it with "=" (${quoteInput(`${spec}=`)})`,
     { secretId: spec },
   );
 }

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import type { EcsSecret } from './ecs-secrets.ts';
 import { SecretsEnvError } from './errors.ts';
 
@@ -66,7 +67,7 @@ export function mergeContainerSecrets(
     if (defs.length > 1) {
       throw new SecretsEnvError(
         'E_TASK_DEFINITION',
-        `the task definition has ${defs.length} containers (${names.join(', ')}): choose one with --container`,
+        `the task definition has ${defs.length} containers (${names.map((n) => quoteInput(n)).join(', ')}): choose one with --container`,
         { exitCode: 2 },
       );
     }
@@ -76,7 +77,7 @@ export function mergeContainerSecrets(
     if (!target) {
       throw new SecretsEnvError(
         'E_TASK_DEFINITION',
-        `no container "${container}" in the task definition (it has: ${names.join(', ')})`,
+        `no container ${quoteInput(container)} in the task definition (it has: ${names.map((n) => quoteInput(n)).join(', ')})`,
         { exitCode: 2 },
       );
     }

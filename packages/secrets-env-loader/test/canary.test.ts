@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { useAws } from '@berth/testkit';
 import { parse } from 'dotenv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,8 @@ const CANARIES = [
   'CANARY-notjson-0a1b',
   'CANARY-binary-5e6f',
   BINARY.toString('base64'),
+  'CANARY-ssm-secure-8c9d',
+  'CANARY-ssm-json-2b3c',
 ];
 let dir: string;
 const env = () => ({ ...aws.env, NO_COLOR: '1', BERTH_DEBUG: '1' });
@@ -53,6 +56,22 @@ beforeAll(async () => {
   await create('canary/binary', BINARY);
   await create('canary/conflict', JSON.stringify({ API_TOKEN: 'CANARY-conflict-e6f7' }));
   await create('canary/notjson', '{"CANARY-notjson-0a1b": oops');
+  const ssm = new SSMClient(aws.clientConfig);
+  await ssm.send(
+    new PutParameterCommand({
+      Name: '/canary/ssm/secure',
+      Value: 'CANARY-ssm-secure-8c9d',
+      Type: 'SecureString',
+    }),
+  );
+  await ssm.send(
+    new PutParameterCommand({
+      Name: '/canary/ssm/json',
+      Value: JSON.stringify({ inner: 'CANARY-ssm-json-2b3c' }),
+      Type: 'String',
+    }),
+  );
+  ssm.destroy();
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -169,6 +188,41 @@ describe('no secret value in any output', () => {
     );
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('access denied');
+    expectClean(denied);
+  });
+
+  it('SSM parameters: keys, ecs-secrets, a missing parameter, denied, throttled', async () => {
+    const keys = await runCli(
+      ['keys', '--secret', 'ssm:/canary/ssm/', '--expand-json', '--verbose', '--json'],
+      env(),
+    );
+    expect(keys.code).toBe(0);
+    expectClean(keys);
+    const ecs = await runCli(['ecs-secrets', '--secret', 'ssm:/canary/ssm/', '--verbose'], env());
+    expect(ecs.code).toBe(0);
+    expectClean(ecs);
+    const missing = await runCli(
+      [
+        'exec',
+        '--secret',
+        'ssm:/canary/ssm/',
+        '--secret',
+        'ssm:/canary/nope',
+        '--verbose',
+        '--',
+        'true',
+      ],
+      env(),
+    );
+    expect(missing.code).toBe(1);
+    expectClean(missing);
+    aws.proxy.fail({
+      operation: 'GetParametersByPath',
+      error: { code: 'AccessDeniedException', message: 'denied' },
+    });
+    const denied = await runCli(['dotenv', '--secret', 'ssm:/canary/ssm/', '--verbose'], env());
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('allow ssm:GetParametersByPath');
     expectClean(denied);
   });
 });

@@ -79,6 +79,23 @@ describe('fake GitHub REST server', () => {
     ]);
   });
 
+  it('takes reactions on comments, one of a kind per user, and comments on plain issues', async () => {
+    gh.setIssue(300);
+    const posted = await call('POST', '/repos/berth-dev/demo/issues/300/comments', { body: 'hi' });
+    expect(posted.status).toBe(201);
+    const id = (posted.body as { id: number }).id;
+    const path = `/repos/berth-dev/demo/issues/comments/${id}/reactions`;
+    expect((await call('POST', path, { content: 'eyes' })).status).toBe(201);
+    expect((await call('POST', path, { content: 'eyes' })).status).toBe(200);
+    expect((await call('POST', path, { content: 'thumbs' })).status).toBe(422);
+    expect((await call('POST', path, { content: '+1' })).status).toBe(201);
+    expect(gh.reactionsOn(id).map((r) => r.content)).toEqual(['eyes', '+1']);
+    expect(
+      (await call('POST', '/repos/berth-dev/demo/issues/comments/1/reactions', { content: '+1' }))
+        .status,
+    ).toBe(404);
+  });
+
   it('answers pulls and injects faults', async () => {
     gh.setPull({ number: 3, state: 'closed' });
     expect(

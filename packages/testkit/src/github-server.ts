@@ -52,6 +52,15 @@ export interface FakeComment {
   updated_at: string;
 }
 
+/** A reaction on an issue or pull request comment. */
+export interface FakeReaction {
+  id: number;
+  comment_id: number;
+  content: string;
+  user: FakeGitHubUser;
+  created_at: string;
+}
+
 /** A pull request, as far as `GET /pulls/{n}` shows it. */
 export interface FakePull {
   number: number;
@@ -88,9 +97,17 @@ export interface FakeGitHub {
   requests: RecordedRequest[];
   deployments: FakeDeployment[];
   comments: FakeComment[];
+  /** Reactions on comments (`POST /issues/comments/{id}/reactions`), in order. */
+  reactions: FakeReaction[];
   pulls: Map<number, FakePull>;
+  /** Numbers of plain issues (not pull requests) that accept comments. */
+  issues: Set<number>;
   /** Adds or replaces a pull request (number, state, head...). */
   setPull(pull: Partial<FakePull> & { number: number }): FakePull;
+  /** Adds a plain issue (not a pull request) that comments can be listed and written on. */
+  setIssue(issueNumber: number): void;
+  /** Reactions on comment `commentId`, in order. */
+  reactionsOn(commentId: number): FakeReaction[];
   /** Adds a comment written by someone else (e.g. a human), returns it. */
   addComment(issueNumber: number, body: string, user?: FakeGitHubUser): FakeComment;
   /** Deployments of `environment`, oldest first. */
@@ -103,6 +120,7 @@ export interface FakeGitHub {
 }
 
 const GITHUB_TIMESTAMP = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const REACTIONS = new Set(['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes']);
 const DEPLOYMENT_STATES = new Set([
   'error',
   'failure',
@@ -157,6 +175,8 @@ export async function startGitHubServer(options: FakeGitHubOptions = {}): Promis
   const deployments: FakeDeployment[] = [];
   const comments: FakeComment[] = [];
   const pulls = new Map<number, FakePull>();
+  const issues = new Set<number>();
+  const reactions: FakeReaction[] = [];
   const faults: Array<FakeGitHubFault & { left: number }> = [];
   let nextId = 1000;
   let server: TestHttpServer | undefined;
@@ -280,7 +300,7 @@ export async function startGitHubServer(options: FakeGitHubOptions = {}): Promis
     const issueComments = at(/^issues\/(\d+)\/comments$/);
     if (issueComments) {
       const issue = Number(issueComments[1]);
-      if (!pulls.has(issue)) return send(res, 404, { message: 'Not Found' });
+      if (!pulls.has(issue) && !issues.has(issue)) return send(res, 404, { message: 'Not Found' });
       if (req.method === 'GET')
         return page(
           url,
@@ -301,6 +321,38 @@ export async function startGitHubServer(options: FakeGitHubOptions = {}): Promis
         };
         comments.push(comment);
         return send(res, 201, comment);
+      }
+    }
+    const commentReactions = at(/^issues\/comments\/(\d+)\/reactions$/);
+    if (commentReactions) {
+      const id = Number(commentReactions[1]);
+      if (!comments.some((c) => c.id === id)) return send(res, 404, { message: 'Not Found' });
+      if (req.method === 'GET') {
+        return page(
+          url,
+          reactions.filter((r) => r.comment_id === id),
+          res,
+        );
+      }
+      if (req.method === 'POST') {
+        const content = String(input.content ?? '');
+        if (!REACTIONS.has(content)) {
+          return send(res, 422, { message: `Invalid request: content "${content}" is not valid` });
+        }
+        // One reaction of a kind per user: GitHub answers 200 with the existing one.
+        const existing = reactions.find(
+          (r) => r.comment_id === id && r.content === content && r.user.login === botUser.login,
+        );
+        if (existing) return send(res, 200, existing);
+        const reaction: FakeReaction = {
+          id: nextId++,
+          comment_id: id,
+          content,
+          user: botUser,
+          created_at: now(),
+        };
+        reactions.push(reaction);
+        return send(res, 201, reaction);
       }
     }
     const oneComment = at(/^issues\/comments\/(\d+)$/, 'PATCH');
@@ -334,7 +386,13 @@ export async function startGitHubServer(options: FakeGitHubOptions = {}): Promis
     requests: running.requests,
     deployments,
     comments,
+    reactions,
     pulls,
+    issues,
+    setIssue(issueNumber) {
+      issues.add(issueNumber);
+    },
+    reactionsOn: (commentId) => reactions.filter((r) => r.comment_id === commentId),
     setPull(pull) {
       const full: FakePull = {
         state: 'open',

@@ -1,13 +1,18 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { type RecordedRequest, startHttpServer } from './http-server.ts';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RecordedRequest } from './http-server.ts';
 
 /**
- * A Healthchecks-compatible server (pinging API and Management API v3) on loopback, built
- * from the behaviour described in the team notes (`healthchecks-api.md`): status codes,
- * `Ping-Body-Limit`, body truncation, `rid` validation, slug auto-provisioning, ambiguous
- * slugs, hosted-style `OK (not found)` / `OK (rate-limited)`, API key checks, unique upserts,
- * pause/resume, the check limit, and injected slow, hanging and failing responses.
+ * A Healthchecks-compatible server (pinging API and Management API v3) on loopback. Its
+ * answers follow the recorded answers of a real Healthchecks v3.11 server
+ * (`packages/heartbeat-client/test/fixtures/healthchecks-v3.11`, checked by
+ * `fake-server.test.ts` there): field sets and order, nulls, Python-style JSON, HTML 404
+ * pages for unknown checks, plain-text 409, 400 validation messages, read-only keys with
+ * `unique_key`, badges, status and flips. Beyond that, from the team notes
+ * (`healthchecks-api.md`): `Ping-Body-Limit`, body truncation, `rid` validation, slug
+ * auto-provisioning, ambiguous slugs, hosted-style `OK (not found)` / `OK (rate-limited)`,
+ * unique upserts, the check limit, and injected slow, hanging and failing responses.
  */
 
 /** One ping as the fake server stored it. */
@@ -34,7 +39,8 @@ export interface FakeCheck {
   slug: string;
   tags: string;
   desc: string;
-  kind: 'simple' | 'cron';
+  /** `cron` and `oncalendar` checks have a `schedule`; `simple` ones a `timeout`. */
+  kind: 'simple' | 'cron' | 'oncalendar';
   /** Seconds. */
   timeout: number;
   /** Seconds. */
@@ -48,6 +54,8 @@ export interface FakeCheck {
   /** Channel ids. */
   channels: string[];
   lastPing: string | null;
+  /** The key of the check's badge URL (UUID-shaped, not the check's UUID). */
+  badgeKey?: string;
   pings: FakePing[];
   flips: { timestamp: string; up: 0 | 1 }[];
 }
@@ -125,6 +133,10 @@ export interface HealthchecksServer {
   check(uuid: string): FakeCheck | undefined;
   /** The ping URL of a check (uuid form). */
   pingUrlOf(check: FakeCheck | string): string;
+  /** The `unique_key` read-only keys see for a check (by the check or its UUID). */
+  uniqueKeyOf(check: FakeCheck | string): string;
+  /** Management API requests that write (POST, DELETE), in order. */
+  writeRequests(): RecordedRequest[];
   /** Every stored ping of every check (deleted checks included), in arrival order. */
   allPings(): (FakePing & { check: string })[];
   /** Adds a fault; faults are matched in the order added. */
@@ -139,6 +151,7 @@ export interface HealthchecksServer {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UNIQUE_KEY_RE = /^[0-9a-f]{40}$/;
 const SLUG_RE = /^[a-z0-9-_]*$/;
 const UNIQUE_FIELDS = new Set(['name', 'slug', 'tags', 'timeout', 'grace']);
 const STRING_FIELDS = [
@@ -155,7 +168,112 @@ const STRING_FIELDS = [
   'success_kw',
   'failure_kw',
 ];
-const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+const BOOLEAN_FIELDS = ['manual_resume', 'filter_subject', 'filter_body'];
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return !/^[+-]?\d/.test(name);
+  } catch {
+    return false;
+  }
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** A cron field as cronsim (the server's cron library) reads it; true when valid. */
+function cronField(text: string, min: number, max: number, names: string[], dow: boolean) {
+  const value = (v: string) => {
+    const i = names.indexOf(v.toLowerCase());
+    if (i >= 0) return names === MONTHS ? i + 1 : i;
+    if (!/^\d+$/.test(v)) return Number.NaN;
+    return Number(v);
+  };
+  const inRange = (n: number) => Number.isInteger(n) && n >= min && n <= max;
+  for (const item of text.split(',')) {
+    if (item === '') return false;
+    if (dow && /^\d+L$/.test(item)) {
+      if (!inRange(value(item.slice(0, -1)))) return false;
+      continue;
+    }
+    if (dow && /^\w+#\d$/.test(item)) {
+      const [d, k] = item.split('#') as [string, string];
+      if (!inRange(value(d)) || Number(k) < 1 || Number(k) > 5) return false;
+      continue;
+    }
+    if (!dow && min === 1 && max === 31 && (item === 'L' || item === 'LW')) continue;
+    const [range, step, extra] = item.split('/');
+    if (extra !== undefined || range === undefined) return false;
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1)) return false;
+    if (range === '*') continue;
+    const [a, b, more] = range.split('-');
+    if (more !== undefined || a === undefined || !inRange(value(a))) return false;
+    if (b !== undefined && (!inRange(value(b)) || value(b) < value(a))) return false;
+  }
+  return true;
+}
+
+/** Whether `schedule` is a cron expression (five fields) the server accepts. */
+function validCron(schedule: string): boolean {
+  const f = schedule.trim().split(/\s+/);
+  if (f.length !== 5) return false;
+  return (
+    cronField(f[0] as string, 0, 59, [], false) &&
+    cronField(f[1] as string, 0, 23, [], false) &&
+    cronField(f[2] as string, 1, 31, [], false) &&
+    cronField(f[3] as string, 1, 12, MONTHS, false) &&
+    cronField(f[4] as string, 0, 7, DAYS, true)
+  );
+}
+
+/** A loose OnCalendar check: weekdays, a date and a time, or a shorthand (`daily`, ...). */
+function validOnCalendar(schedule: string): boolean {
+  const shorthands =
+    /^(minutely|hourly|daily|weekly|monthly|yearly|annually|quarterly|semiannually)$/i;
+  return schedule
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .every((line) => {
+      const parts = line.trim().split(/\s+/);
+      if (parts.length === 1 && shorthands.test(parts[0] as string)) return true;
+      if (parts.length > 3) return false;
+      const day = '(mon|tue|wed|thu|fri|sat|sun)[a-z]*';
+      const weekdays = new RegExp(`^${day}((\\.\\.|,)${day})*$`, 'i');
+      const num = '(\\*|\\d+)([-.][.]?\\d+)*(/\\d+)?(,(\\d+)([-.][.]?\\d+)*(/\\d+)?)*';
+      const date = new RegExp(`^(${num}-)?${num}-${num}$`);
+      const time = new RegExp(`^${num}:${num}(:${num})?$`);
+      let i = 0;
+      if (weekdays.test(parts[i] ?? '')) i++;
+      if (i < parts.length && date.test(parts[i] as string) && !time.test(parts[i] as string)) i++;
+      if (i < parts.length && time.test(parts[i] as string)) i++;
+      return i === parts.length && i > 0;
+    });
+}
+
+/** JSON as Django's JsonResponse writes it (Python's `json.dumps`: `", "` and `": "`). */
+export function pythonJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    return JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  }
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => v !== undefined,
+  );
+  return `{${entries.map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`).join(', ')}}`;
+}
+
+/** Timestamps as the server writes them: `2026-12-05T07:23:58+00:00` (no milliseconds). */
+function isoSeconds(date: Date | string): string {
+  return new Date(date).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+/** Ping dates keep microseconds: `2026-12-05T07:23:58.822110+00:00`. */
+function isoMicros(date: Date | string): string {
+  return new Date(date).toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
+}
 
 function randomKey(prefix: string): string {
   return `${prefix}${randomBytes(21)
@@ -173,9 +291,44 @@ function text(
   res.end(body);
 }
 
+/** Django answers with `text/html` unless told otherwise (`HttpResponse("OK")`). */
+function html(res: ServerResponse, status: number, body: string) {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(body);
+}
+
+/**
+ * The site's 404 page, as Healthchecks renders it for an unknown check or route: a whole
+ * HTML page (which, like the real one, carries the path it was asked for).
+ */
+function notFoundPage(res: ServerResponse, path: string) {
+  const escaped = path.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  html(
+    res,
+    404,
+    `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Not Found - Healthchecks</title>
+  <link rel="canonical" href="${escaped}">
+  <link rel="stylesheet" href="/static/CACHE/css/output.css" type="text/css">
+</head>
+<body class="page-404">
+  <nav class="navbar"><a class="navbar-brand" href="/">Healthchecks</a></nav>
+  <div class="container">
+    <h1>Not Found</h1>
+    <p>The requested resource <code>${escaped}</code> was not found on this server.</p>
+  </div>
+</body>
+</html>
+`,
+  );
+}
+
 function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  res.end(pythonJson(body));
 }
 
 /** A fixed-window per-minute counter. */
@@ -227,6 +380,9 @@ export async function startHealthchecksServer(
   const faults: (HealthchecksFault & { left: number })[] = [];
   const pingRate = new RateCounter();
   const apiRate = new RateCounter();
+  // Badge URLs carry a key per tag (8 characters, as the server's), never a check's UUID.
+  const badgeKeys = new Map<string, string>();
+  const projectBadgeKey = randomUUID();
   let base = '';
 
   const addCheck = (fields: Partial<Omit<FakeCheck, 'pings' | 'flips'>> = {}): FakeCheck => {
@@ -247,6 +403,7 @@ export async function startHealthchecksServer(
       methods: '',
       channels: [],
       lastPing: null,
+      badgeKey: randomUUID(),
       ...fields,
       pings: [],
       flips: [],
@@ -258,13 +415,10 @@ export async function startHealthchecksServer(
   const pingUrlOf = (check: FakeCheck | string) =>
     `${base}/ping/${typeof check === 'string' ? check : check.uuid}`;
 
-  // Badge URLs carry a key of their own, never the check's UUID.
-  const badgeKey = (check: FakeCheck) =>
-    createHash('sha256').update(`badge:${check.uuid}`).digest('hex').slice(0, 32);
-
   const uniqueKey = (check: FakeCheck) =>
     createHash('sha1').update(check.uuid.replace(/-/g, '')).digest('hex');
 
+  // Field order as the server's Check.to_dict writes it.
   const toDict = (check: FakeCheck, readonly: boolean): Record<string, unknown> => {
     const d: Record<string, unknown> = {
       name: check.name,
@@ -275,10 +429,10 @@ export async function startHealthchecksServer(
       n_pings: check.pings.length,
       status: check.status,
       started: check.started,
-      last_ping: check.lastPing,
+      last_ping: check.lastPing === null ? null : isoSeconds(check.lastPing),
       next_ping:
         check.lastPing && check.kind === 'simple' && check.status !== 'paused'
-          ? new Date(Date.parse(check.lastPing) + check.timeout * 1000).toISOString()
+          ? isoSeconds(new Date(Date.parse(check.lastPing) + check.timeout * 1000))
           : null,
       manual_resume: check.manualResume,
       methods: check.methods,
@@ -289,13 +443,8 @@ export async function startHealthchecksServer(
       failure_kw: '',
       filter_subject: false,
       filter_body: false,
-      badge_url: `${base}/b/2/${badgeKey(check)}.svg`,
+      badge_url: `${base}/b/2/${check.badgeKey ?? uniqueKey(check).slice(0, 32)}.svg`,
     };
-    if (check.kind === 'simple') d.timeout = check.timeout;
-    else {
-      d.schedule = check.schedule;
-      d.tz = check.tz;
-    }
     if (readonly) {
       d.unique_key = uniqueKey(check);
     } else {
@@ -305,6 +454,11 @@ export async function startHealthchecksServer(
       d.pause_url = `${base}/api/v3/checks/${check.uuid}/pause`;
       d.resume_url = `${base}/api/v3/checks/${check.uuid}/resume`;
       d.channels = check.channels.join(',');
+    }
+    if (check.kind === 'simple') d.timeout = check.timeout;
+    else {
+      d.schedule = check.schedule;
+      d.tz = check.tz;
     }
     return d;
   };
@@ -320,6 +474,7 @@ export async function startHealthchecksServer(
   // ---- pinging API --------------------------------------------------------------------
   const handlePing = (
     req: RecordedRequest,
+    raw: Buffer,
     res: ServerResponse,
     path: string,
     query: URLSearchParams,
@@ -371,7 +526,6 @@ export async function startHealthchecksServer(
         : text(res, 429, 'rate limited');
     }
 
-    const received = Buffer.from(req.body);
     const ping: FakePing = {
       n: check.pings.length + 1,
       kind: check.methods === 'POST' && req.method !== 'POST' ? 'ign' : kind,
@@ -379,8 +533,8 @@ export async function startHealthchecksServer(
       ...(ridText !== null ? { rid: ridText.toLowerCase() } : {}),
       method: req.method,
       ua: String(req.headers['user-agent'] ?? ''),
-      body: received.subarray(0, bodyLimit),
-      receivedBytes: received.length,
+      body: raw.subarray(0, bodyLimit),
+      receivedBytes: raw.length,
       date: new Date().toISOString(),
     };
     check.pings.push(ping);
@@ -432,13 +586,15 @@ export async function startHealthchecksServer(
     return undefined;
   };
 
-  /** Validates a create/update body as the server's pydantic Spec does; returns an error. */
+  /** Validates a create/update body as the server's Spec does; returns the error message. */
   const validateSpec = (spec: Record<string, unknown>): string | undefined => {
     const err = (m: string) => `json validation error: ${m}`;
     for (const f of STRING_FIELDS) {
       if (f in spec && typeof spec[f] !== 'string') return err(`${f} is not a string`);
     }
-    if (typeof spec.name === 'string' && spec.name.length > 100) return err('name is too long');
+    // The server counts characters (code points), not UTF-16 units.
+    if (typeof spec.name === 'string' && [...spec.name].length > 100)
+      return err('name is too long');
     if (typeof spec.slug === 'string') {
       if (spec.slug.length > 100) return err('slug is too long');
       if (!SLUG_RE.test(spec.slug)) return err('slug does not match pattern');
@@ -452,15 +608,14 @@ export async function startHealthchecksServer(
     }
     if (typeof spec.schedule === 'string') {
       if (spec.schedule.length > 100) return err('schedule is too long');
-      const fields = spec.schedule.trim().split(/\s+/);
-      if (fields.length !== 5 || fields.some((x) => !/^[\d*,/\-A-Za-z?LW#]+$/.test(x))) {
+      if (!validCron(spec.schedule) && !validOnCalendar(spec.schedule)) {
         return err('schedule is not a valid cron or OnCalendar expression');
       }
     }
-    if (typeof spec.tz === 'string' && !TIME_ZONES.has(spec.tz))
+    if (typeof spec.tz === 'string' && !isTimeZone(spec.tz))
       return err('tz is not a valid timezone');
-    if ('manual_resume' in spec && typeof spec.manual_resume !== 'boolean') {
-      return err('manual_resume is not a boolean');
+    for (const f of BOOLEAN_FIELDS) {
+      if (f in spec && typeof spec[f] !== 'boolean') return err(`${f} is not a boolean`);
     }
     if ('methods' in spec && spec.methods !== '' && spec.methods !== 'POST') {
       return err('methods has unexpected value');
@@ -497,14 +652,16 @@ export async function startHealthchecksServer(
     }
     if (typeof spec.name === 'string') check.name = spec.name;
     if (typeof spec.schedule === 'string') {
-      check.kind = 'cron';
+      check.kind = validCron(spec.schedule) ? 'cron' : 'oncalendar';
       check.schedule = spec.schedule;
     } else if (typeof spec.timeout === 'number') {
       check.kind = 'simple';
       check.timeout = spec.timeout;
     }
+    if (typeof spec.timeout === 'number') check.timeout = spec.timeout;
     if (typeof spec.slug === 'string') check.slug = spec.slug;
-    if (typeof spec.tags === 'string') check.tags = spec.tags;
+    if (typeof spec.tags === 'string')
+      check.tags = spec.tags.trim().split(/\s+/).filter(Boolean).join(' ');
     if (typeof spec.desc === 'string') check.desc = spec.desc;
     if (typeof spec.tz === 'string') check.tz = spec.tz;
     if (typeof spec.grace === 'number') check.grace = spec.grace;
@@ -544,9 +701,55 @@ export async function startHealthchecksServer(
     return undefined;
   };
 
+  const badgeUrls = (tag: string) => {
+    let key = badgeKeys.get(tag);
+    if (!key) {
+      key = randomBytes(6).toString('base64url').slice(0, 8);
+      badgeKeys.set(tag, key);
+    }
+    const file = tag === '*' ? '' : `/${encodeURIComponent(tag)}`;
+    const url = (v2: boolean, ext: string) =>
+      `${base}/badge/${projectBadgeKey}/${key}${v2 ? '-2' : ''}${file}.${ext}`;
+    return {
+      svg: url(true, 'svg'),
+      svg3: url(false, 'svg'),
+      json: url(true, 'json'),
+      json3: url(false, 'json'),
+      shields: url(true, 'shields'),
+      shields3: url(false, 'shields'),
+    };
+  };
+
+  const flipsAnswer = (check: FakeCheck, query: URLSearchParams, res: ServerResponse) => {
+    // FlipsFiltersForm: whole non-negative numbers; anything else is an empty 400.
+    const filters: Record<string, number> = {};
+    for (const key of ['seconds', 'start', 'end']) {
+      const v = query.get(key);
+      if (v === null) continue;
+      if (!/^\d+$/.test(v) || (key === 'seconds' && Number(v) < 1)) {
+        res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+        res.end();
+        return;
+      }
+      filters[key] = Number(v);
+    }
+    const now = Date.now();
+    const list = check.flips.filter((f) => {
+      const t = Date.parse(f.timestamp);
+      if (filters.seconds !== undefined && t < now - filters.seconds * 1000) return false;
+      if (filters.start !== undefined && t < filters.start * 1000) return false;
+      if (filters.end !== undefined && t > filters.end * 1000) return false;
+      return true;
+    });
+    return json(res, 200, {
+      flips: [...list].reverse().map((f) => ({ timestamp: isoSeconds(f.timestamp), up: f.up })),
+    });
+  };
+
   const handleApi = (
     req: RecordedRequest,
     res: ServerResponse,
+    fullPath: string,
     path: string,
     query: URLSearchParams,
   ) => {
@@ -556,12 +759,23 @@ export async function startHealthchecksServer(
     const parts = path.split('/').filter((p) => p !== '');
     const [first, id, sub, n, tail] = parts;
     const m = req.method;
+    const notFound = () => notFoundPage(res, fullPath);
 
+    if (first === 'status' && parts.length === 1 && m === 'GET') return html(res, 200, 'OK');
     if (first === 'channels' && parts.length === 1 && m === 'GET') {
       if (!authenticate(req, res, false)) return;
       return json(res, 200, { channels });
     }
-    if (first !== 'checks') return text(res, 404, 'not found');
+    if (first === 'badges' && parts.length === 1 && m === 'GET') {
+      if (!authenticate(req, res, true)) return;
+      const tags = new Set<string>();
+      for (const c of checks) for (const t of c.tags.split(' ')) if (t) tags.add(t);
+      const badges: Record<string, unknown> = {};
+      for (const t of [...tags].sort()) badges[t] = badgeUrls(t);
+      badges['*'] = badgeUrls('*');
+      return json(res, 200, { badges });
+    }
+    if (first !== 'checks') return notFound();
 
     if (parts.length === 1) {
       if (m === 'GET') {
@@ -603,19 +817,27 @@ export async function startHealthchecksServer(
       return text(res, 405, 'method not allowed');
     }
 
-    // checks/<unique_key> for read-only keys
-    if (id && !UUID_RE.test(id) && parts.length === 2 && m === 'GET') {
+    // checks/<unique_key> and checks/<unique_key>/flips/ for read-only keys
+    if (
+      id &&
+      UNIQUE_KEY_RE.test(id) &&
+      m === 'GET' &&
+      (parts.length === 2 || (sub === 'flips' && parts.length === 3))
+    ) {
       const auth = authenticate(req, res, true);
       if (!auth) return;
       const check = checks.find((c) => uniqueKey(c) === id);
-      return check ? json(res, 200, toDict(check, auth === 'ro')) : text(res, 404, 'not found');
+      if (!check) return notFound();
+      return sub === 'flips'
+        ? flipsAnswer(check, query, res)
+        : json(res, 200, toDict(check, auth === 'ro'));
     }
-    if (!id || !UUID_RE.test(id)) return text(res, 404, 'not found');
+    if (!id || !UUID_RE.test(id)) return notFound();
     const readOnlyRoute = (parts.length === 2 && m === 'GET') || (sub === 'flips' && m === 'GET');
     const auth = authenticate(req, res, readOnlyRoute);
     if (!auth) return;
     const check = checks.find((c) => c.uuid === id.toLowerCase());
-    if (!check) return text(res, 404, 'not found');
+    if (!check) return notFound();
 
     if (parts.length === 2) {
       if (m === 'GET') return json(res, 200, toDict(check, auth === 'ro'));
@@ -640,55 +862,53 @@ export async function startHealthchecksServer(
       return json(res, 200, toDict(check, false));
     }
     if (sub === 'resume' && parts.length === 3 && m === 'POST') {
-      if (check.status !== 'paused') return text(res, 409, 'check is not paused');
+      if (check.status !== 'paused') return html(res, 409, 'check is not paused');
       check.status = 'new';
       check.lastPing = null;
       return json(res, 200, toDict(check, false));
     }
     if (sub === 'pings' && m === 'GET') {
       if (parts.length === 3) {
-        const starts = new Map<string | undefined, number>();
-        const out = check.pings.map((p) => {
+        const out = check.pings.map((p, i) => {
           const entry: Record<string, unknown> = {
             type: p.kind,
-            date: p.date,
+            date: isoMicros(p.date),
             n: p.n,
             scheme: 'http',
             remote_addr: '127.0.0.1',
             method: p.method,
             ua: p.ua,
             rid: p.rid ?? null,
+            body_url:
+              p.body.length > 0 ? `${base}/api/v3/checks/${check.uuid}/pings/${p.n}/body` : null,
           };
-          if (p.exitStatus !== undefined) entry.exitstatus = p.exitStatus;
-          if (p.kind === 'start') starts.set(p.rid, Date.parse(p.date));
-          else if (p.kind === 'success' || p.kind === 'fail') {
-            const s = starts.get(p.rid);
-            if (s !== undefined) entry.duration = (Date.parse(p.date) - s) / 1000;
-            starts.delete(p.rid);
+          // The duration of a success or failure: since the latest earlier start of the
+          // same run id (none when a success or failure of that run came in between).
+          if (p.kind === 'success' || p.kind === 'fail') {
+            for (let j = i - 1; j >= 0; j--) {
+              const earlier = check.pings[j] as FakePing;
+              if (earlier.rid !== p.rid) continue;
+              if (earlier.kind === 'start') {
+                entry.duration = (Date.parse(p.date) - Date.parse(earlier.date)) / 1000;
+                break;
+              }
+              if (earlier.kind === 'success' || earlier.kind === 'fail') break;
+            }
           }
-          if (p.body.length > 0)
-            entry.body_url = `${base}/api/v3/checks/${check.uuid}/pings/${p.n}/body`;
           return entry;
         });
         return json(res, 200, { pings: out.reverse() });
       }
       if (parts.length === 5 && tail === 'body' && n && /^\d+$/.test(n)) {
         const ping = check.pings.find((p) => p.n === Number(n));
-        if (!ping || ping.body.length === 0) return text(res, 404, 'not found');
+        if (!ping || ping.body.length === 0) return notFound();
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end(ping.body);
         return;
       }
     }
-    if (sub === 'flips' && parts.length === 3 && m === 'GET') {
-      const seconds = query.get('seconds');
-      if (seconds !== null && !/^\d+$/.test(seconds)) return text(res, 400, 'bad request');
-      const since = seconds === null ? 0 : Date.now() - Number(seconds) * 1000;
-      return json(res, 200, {
-        flips: check.flips.filter((f) => Date.parse(f.timestamp) >= since).reverse(),
-      });
-    }
-    return text(res, 404, 'not found');
+    if (sub === 'flips' && parts.length === 3 && m === 'GET') return flipsAnswer(check, query, res);
+    return notFound();
   };
 
   const applyFault = async (res: ServerResponse, route: 'ping' | 'api') => {
@@ -711,35 +931,66 @@ export async function startHealthchecksServer(
     return true;
   };
 
-  const server = await startHttpServer(async (req, res) => {
+  const requests: RecordedRequest[] = [];
+  const handle = async (req: RecordedRequest, raw: Buffer, res: ServerResponse) => {
     const url = new URL(req.url, 'http://localhost');
     const path = url.pathname;
     if (path.startsWith('/ping/')) {
       if (await applyFault(res, 'ping')) return;
-      return handlePing(req, res, path.slice('/ping/'.length), url.searchParams);
+      return handlePing(req, raw, res, path.slice('/ping/'.length), url.searchParams);
     }
     const api = /^\/api\/v[123]\/(.*)$/.exec(path);
     if (api) {
       if (await applyFault(res, 'api')) return;
-      return handleApi(req, res, api[1] as string, url.searchParams);
+      return handleApi(req, res, path, api[1] as string, url.searchParams);
     }
-    return text(res, 404, 'not found');
+    return notFoundPage(res, path);
+  };
+  // Its own server (not startHttpServer): ping bodies are bytes, kept as sent.
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const raw = Buffer.concat(chunks);
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: raw.toString(),
+      };
+      requests.push(recorded);
+      try {
+        await handle(recorded, raw, res);
+      } catch (error) {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      }
+    });
   });
-  base = server.url;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
-    url: server.url,
-    pingBase: `${server.url}/ping`,
-    apiUrl: `${server.url}/api/v3/`,
+    url: base,
+    pingBase: `${base}/ping`,
+    apiUrl: `${base}/api/v3/`,
     apiKey,
     readOnlyKey,
     pingKey,
-    requests: server.requests,
+    requests,
     checks,
     channels,
     addCheck,
     check: (uuid) => checks.find((c) => c.uuid === uuid),
     pingUrlOf,
+    uniqueKeyOf: (check) =>
+      uniqueKey(
+        typeof check === 'string' ? (checks.find((c) => c.uuid === check) as FakeCheck) : check,
+      ),
+    writeRequests: () =>
+      requests.filter(
+        (r) => r.url.startsWith('/api/') && r.method !== 'GET' && r.method !== 'HEAD',
+      ),
     allPings: () => [...pingLog],
     fault: (rule) => {
       faults.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY });
@@ -757,6 +1008,10 @@ export async function startHealthchecksServer(
       pingRate.reset();
       apiRate.reset();
     },
-    close: () => server.close(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

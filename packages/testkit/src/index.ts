@@ -1,7 +1,9 @@
 export { awsEnvFor, clientConfigFromEnv, TEST_REGION } from './aws-env.ts';
 export type {
+  ArrivingCall,
   AwsProxy,
   AwsProxyOptions,
+  ConnectionFault,
   FaultRule,
   InjectedAwsError,
   ProxiedCall,
@@ -10,6 +12,14 @@ export type {
 export { randomAccountId, startAwsProxy } from './aws-proxy.ts';
 export type { ExpressionContext } from './expressions.ts';
 export { evaluateCondition, evaluateExpression, interpolate } from './expressions.ts';
+export type { FakeClock, FakeClockOptions } from './fake-clock.ts';
+export { FAKE_CLOCK_START, fakeClock } from './fake-clock.ts';
+export {
+  FIXTURE_CONCURRENCY,
+  FIXTURE_MAX_ATTEMPTS,
+  fixtureClient,
+  fixtureConfig,
+} from './fixture-clients.ts';
 export { freePort } from './free-port.ts';
 export type {
   FakeComment,
@@ -20,6 +30,7 @@ export type {
   FakeGitHubOptions,
   FakeGitHubUser,
   FakePull,
+  FakeReaction,
 } from './github-server.ts';
 export { startGitHubServer } from './github-server.ts';
 export type {
@@ -54,5 +65,5 @@ export type { ProcessRun, RunProcessOptions } from './run-process.ts';
 export { runProcess } from './run-process.ts';
 export type { SeedClientConfig, SeededAccount, SeedOptions } from './seed.ts';
 export { SEED_SECRET_VALUE, seedAccount } from './seed.ts';
-export type { AwsTestContext } from './use-aws.ts';
+export type { AwsTestContext, UseAwsOptions } from './use-aws.ts';
 export { useAws } from './use-aws.ts';

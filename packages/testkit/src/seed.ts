@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { fixtureClient } from './fixture-clients.ts';
 
 /** Client settings for the seed (endpoint of the emulator or of a proxy in front of it). */
 export interface SeedClientConfig {
@@ -84,12 +85,14 @@ export async function seedAccount(
   config: SeedClientConfig,
   options: SeedOptions = {},
 ): Promise<SeededAccount> {
-  const ec2 = new EC2Client(config);
-  const acm = new ACMClient(config);
-  const elb = new ElasticLoadBalancingV2Client(config);
-  const ecs = new ECSClient(config);
-  const r53 = new Route53Client(config);
-  const sm = new SecretsManagerClient(config);
+  // Set-up clients: retried like the SDK retries AWS (a loaded emulator answers some calls
+  // with an HTML 500), with bounded concurrency.
+  const ec2 = fixtureClient(EC2Client, config);
+  const acm = fixtureClient(ACMClient, config);
+  const elb = fixtureClient(ElasticLoadBalancingV2Client, config);
+  const ecs = fixtureClient(ECSClient, config);
+  const r53 = fixtureClient(Route53Client, config);
+  const sm = fixtureClient(SecretsManagerClient, config);
   const domain = options.domain ?? 'preview.example.com';
   const cluster = options.cluster ?? 'dev';
   const image =

@@ -32,20 +32,28 @@ export function planLines(plan: RollbackPlan): string[] {
     `  why   ${plan.reason}`,
   ];
   if (plan.note) lines.push(`  note  ${plan.note}`);
+  for (const c of plan.imageChecks ?? []) {
+    lines.push(`  image ${c.container}: ${c.state}: ${c.detail}`);
+  }
+  for (const w of plan.warnings ?? []) lines.push(`  warning ${w}`);
   return lines;
 }
 
-/** The closing line of a rollback. */
-export function rollbackLine(result: RollbackResult): string {
+/** The closing lines of a rollback. */
+export function rollbackLines(result: RollbackResult): string[] {
   const lines = [result.reason];
+  if (result.method) lines.push(`via ${result.method}: ${result.methodReason ?? ''}`.trimEnd());
+  if (result.cause) lines.push(`cause ${result.cause}: ${result.remedy ?? ''}`.trimEnd());
   if (result.deregistered) lines.push(`deregistered ${shortTaskDefinition(result.deregistered)}`);
   for (const w of result.warnings) lines.push(`warning: ${w}`);
-  return lines.join('\n');
+  return lines;
 }
 
-/** The closing line of a watch. */
-export function watchLine(result: WatchResult): string {
-  return `deployment ${result.status}: ${result.reason}`;
+/** The closing lines of a watch. */
+export function watchLines(result: WatchResult): string[] {
+  const lines = [`deployment ${result.status}: ${result.reason}`];
+  if (result.cause) lines.push(`cause ${result.cause}: ${result.remedy ?? ''}`.trimEnd());
+  return lines;
 }
 
 /** History as a table, newest first, `*` on the current version. */
@@ -56,10 +64,16 @@ export function historyTable(h: ServiceHistory): string[] {
     v.outcome ?? '-',
     v.registeredAt ? v.registeredAt.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-',
     v.containers
-      .map(
-        (c) =>
-          `${c.container}=${c.image}${c.digest && !c.image.includes('@') ? ` (${c.digest.slice(0, 19)}…)` : ''}`,
-      )
+      .map((c) => {
+        const state = v.imageChecks?.find((x) => x.container === c.container)?.state;
+        const mark =
+          state === 'missing' || state === 'repository-missing'
+            ? ' [gone]'
+            : state === 'tag-moved'
+              ? ' [tag moved]'
+              : '';
+        return `${c.container}=${c.image}${c.digest && !c.image.includes('@') ? ` (${c.digest.slice(0, 19)}…)` : ''}${mark}`;
+      })
       .join(' '),
   ]);
   const header = ['  REVISION', 'STATUS', 'OUTCOME', 'REGISTERED', 'IMAGES'];
@@ -77,5 +91,13 @@ export function historyTable(h: ServiceHistory): string[] {
     ...rows.map(fmt),
   ];
   if (h.note) lines.push(`outcomes from the service's current deployments only: ${h.note}`);
+  const gone = h.versions.filter((v) => v.imagesGone);
+  if (gone.length) {
+    lines.push(
+      `[gone]: the image no longer exists in ECR; rolling back to ${gone
+        .map((v) => shortTaskDefinition(v.taskDefinitionArn))
+        .join(', ')} would fail to pull`,
+    );
+  }
   return lines;
 }

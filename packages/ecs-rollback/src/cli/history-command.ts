@@ -7,16 +7,21 @@ import { positiveInt, SERVICE_OPTIONS, serviceArgs } from './options.ts';
 export const historyCommand = defineCommand({
   name: 'history',
   summary: "List the service's versions, newest first, with images and deployment outcomes",
-  usage: 'history --cluster C --service S [--limit 20] [--json]',
+  usage: 'history --cluster C --service S [--limit 20] [--skip-image-check] [--json]',
   json: true,
   options: {
     ...SERVICE_OPTIONS,
     limit: { type: 'string', description: 'Most versions to list (default 20)', valueName: '<n>' },
+    'skip-image-check': {
+      type: 'boolean',
+      description: "Do not look up in ECR whether each revision's images still exist",
+    },
   },
   async run({ values, json, print, printJson }) {
     const result = await history({
       ...serviceArgs(values),
       ...(values.limit !== undefined ? { limit: positiveInt(values.limit, '--limit') } : {}),
+      ...(values['skip-image-check'] ? { skipImageCheck: true } : {}),
     });
     if (json) printJson(result);
     else for (const line of historyTable(result)) print(line);

@@ -1,7 +1,8 @@
 import { defineCommand } from '@berth/internal';
 import { planRollback } from '../plan.ts';
 import { rollback } from '../rollback.ts';
-import { planLines, rollbackLine } from './format.ts';
+import { parseRollbackTo } from '../target.ts';
+import { planLines, rollbackLines } from './format.ts';
 import {
   logEvent,
   positiveInt,
@@ -21,7 +22,7 @@ export const rollbackCommand = defineCommand({
   name: 'rollback',
   summary: 'Roll the service back to the previous good version, an image tag, or a revision',
   usage:
-    '--cluster C --service S [--to previous|<tag>|<revision>|<arn>] [--container NAME] [--register] [--no-wait] [--timeout 15m] [--deregister-failed] [--dry-run] [--json]',
+    '--cluster C --service S [--to previous|<tag>|<revision>|<arn>] [--container NAME] [--register] [--no-wait] [--timeout 15m] [--deregister-failed] [--skip-image-check] [--dry-run] [--json]',
   description: `Shows what will change (from -> to, images) before doing it. --to takes:
   previous         the last version before the current one that deployed successfully (default)
   <tag>            an image tag; the newest ACTIVE revision running it is reused (tag:1234 for numeric tags)
@@ -29,8 +30,13 @@ export const rollbackCommand = defineCommand({
   <repo>:<tag>     a full image reference
   <revision>       a revision number of the service's task definition family
   <family>:<rev>   a task definition, or its full ARN
+Before changing anything, every ECR image of the target is looked up (ecr:DescribeImages):
+a revision whose image is gone is never chosen (--skip-image-check to allow it). While the
+current deployment is still in progress, ECS is asked to roll it back itself
+(StopServiceDeployment); UpdateService is used otherwise, and whenever ECS refuses.
 Exit codes: 0 rolled back (or started, with --no-wait; or a dry run), 1 the rollback deployment
-failed, was rolled back or timed out, 2 usage or bad input, 3 nothing to roll back to.`,
+failed, was rolled back or timed out (the cause is printed), 2 usage or bad input,
+3 nothing to roll back to (also: the target's image is gone).`,
   json: true,
   options: {
     ...SERVICE_OPTIONS,
@@ -61,10 +67,19 @@ failed, was rolled back or timed out, 2 usage or bad input, 3 nothing to roll ba
       description: 'ACTIVE revisions a tag lookup examines, newest first (default 100)',
       valueName: '<n>',
     },
+    'skip-image-check': {
+      type: 'boolean',
+      description: 'Do not check in ECR that the target images still exist',
+    },
+    'allow-other-family': {
+      type: 'boolean',
+      description: 'Allow --to a task definition of another family, account or region',
+    },
   },
   async run({ values, json, print, printJson, log }) {
     const where = serviceArgs(values);
     const wait = waitArgs(values);
+    if (values.to !== undefined) parseRollbackTo(values.to, '--to');
     const plan = await planRollback({
       ...where,
       ...(values.to !== undefined ? { to: values.to } : {}),
@@ -73,6 +88,8 @@ failed, was rolled back or timed out, 2 usage or bad input, 3 nothing to roll ba
       ...(values['search-limit'] !== undefined
         ? { searchLimit: positiveInt(values['search-limit'], '--search-limit') }
         : {}),
+      ...(values['skip-image-check'] ? { skipImageCheck: true } : {}),
+      ...(values['allow-other-family'] ? { allowOtherFamily: true } : {}),
     });
     if (!json) for (const line of planLines(plan)) print(line);
     if (!values['dry-run']) log.info(`rolling back ${plan.service}...`);
@@ -85,7 +102,7 @@ failed, was rolled back or timed out, 2 usage or bad input, 3 nothing to roll ba
       onEvent: logEvent(log),
     });
     if (json) printJson(result);
-    else print(rollbackLine(result));
+    else for (const line of rollbackLines(result)) print(line);
     return statusExitCode(result.status);
   },
 });

@@ -5,7 +5,7 @@ import { rollback } from '../rollback.ts';
 import { describeService } from '../service.ts';
 import { shortTaskDefinition } from '../task-definitions.ts';
 import { watchDeployment } from '../watch.ts';
-import { planLines, rollbackLine, watchLine } from './format.ts';
+import { planLines, rollbackLines, watchLines } from './format.ts';
 import { logEvent, SERVICE_OPTIONS, serviceArgs, WAIT_OPTIONS, waitArgs } from './options.ts';
 import { statusExitCode } from './rollback-command.ts';
 
@@ -19,6 +19,8 @@ poll of ECS showing it (rollout FAILED, circuit breaker, failed tasks, placement
 With --rollback-on-failure, a failed or timed-out deployment is rolled back to the previous
 good version (a circuit-breaker rollback by ECS itself, or a newer deployment someone else
 started meanwhile, is left alone).
+A failure is classified into a stable cause with a one-line remedy (printed, and in --json).
+A deployment still in progress is rolled back by ECS itself (StopServiceDeployment) when it can.
 Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed out, 2 usage,
 3 it failed and there was nothing to roll back to.`,
   json: true,
@@ -38,6 +40,10 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
       type: 'boolean',
       description: 'With --rollback-on-failure: deregister the failed revision once rolled back',
     },
+    'skip-image-check': {
+      type: 'boolean',
+      description: 'With --rollback-on-failure: do not check in ECR that the previous images exist',
+    },
   },
   async run({ values, json, print, printJson, log }) {
     const where = serviceArgs(values);
@@ -49,11 +55,11 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
         log.info('ECS already rolled the deployment back; not rolling back again');
       }
       if (json) printJson({ watch: watched });
-      else print(watchLine(watched));
+      else for (const line of watchLines(watched)) print(line);
       return statusExitCode(watched.status);
     }
 
-    if (!json) print(watchLine(watched));
+    if (!json) for (const line of watchLines(watched)) print(line);
     let plan: Awaited<ReturnType<typeof planRollback>>;
     let result: Awaited<ReturnType<typeof rollback>>;
     try {
@@ -71,6 +77,7 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
         ...where,
         to: 'previous',
         ...(values.register ? { register: true } : {}),
+        ...(values['skip-image-check'] ? { skipImageCheck: true } : {}),
       });
       log.info(
         `deployment of ${shortTaskDefinition(watched.taskDefinitionArn)} ${watched.status}: rolling back to the previous version`,
@@ -83,15 +90,17 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
         onEvent: logEvent(log),
       });
     } catch (error) {
-      if (json)
-        printJson({
-          watch: watched,
-          rollback: { error: isBerthError(error) ? error.toJSON() : String(error) },
-        });
-      throw error;
+      if (!json) throw error;
+      // One JSON document: the watch, and why the rollback could not be done.
+      printJson({
+        watch: watched,
+        rollback: { error: isBerthError(error) ? error.toJSON() : { message: String(error) } },
+      });
+      log.error(error instanceof Error ? error.message : String(error));
+      return isBerthError(error) ? error.exitCode : 1;
     }
     if (json) printJson({ watch: watched, rollback: result });
-    else print(rollbackLine(result));
+    else for (const line of rollbackLines(result)) print(line);
     // The deployment that was watched failed, whatever the rollback did.
     return 1;
   },

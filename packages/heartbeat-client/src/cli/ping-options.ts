@@ -38,7 +38,8 @@ export const PING_OPTIONS = {
   'body-limit': {
     type: 'string',
     valueName: '<bytes>',
-    description: "Server's ping body limit, until it states one (default 100000)",
+    description:
+      "Server's ping body limit, until it states one (default 100000 for hc-ping.com, else 10000)",
   },
   budget: {
     type: 'string',
@@ -63,10 +64,13 @@ export function parseRetries(text: string | undefined): number | undefined {
 
 /** The budget from `--budget` (ms). */
 export function budgetOf(values: PingValues): number {
-  return values.budget === undefined ? DEFAULT_CLI_BUDGET_MS : positive(values.budget, '--budget');
+  return values.budget === undefined
+    ? DEFAULT_CLI_BUDGET_MS
+    : positiveDuration(values.budget, '--budget');
 }
 
-function positive(text: string, what: string): number {
+/** A duration option that must be more than 0 (ms). */
+export function positiveDuration(text: string, what: string): number {
   const ms = parseDuration(text, what);
   if (ms <= 0) throw new UsageError(`${what} must be more than 0`);
   return ms;
@@ -104,7 +108,7 @@ export function pingerFromCli(
     throw new UsageError('--create works with --slug (a UUID names an existing check)');
   }
   const timeoutMs =
-    values.timeout === undefined ? undefined : positive(values.timeout, '--timeout');
+    values.timeout === undefined ? undefined : positiveDuration(values.timeout, '--timeout');
   const retries = parseRetries(values.retries);
   const limitText = values['body-limit'];
   if (limitText !== undefined && !/^[1-9]\d*$/.test(limitText)) {

@@ -1,0 +1,22 @@
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { type AliasTarget, restoreRecords, upsertAlias } from '../dns.ts';
+import { awsStep } from '../steps.ts';
+import type { CreateContext } from './context.ts';
+
+/** The environment's A-ALIAS record; the rollback puts back what was there before. */
+export async function writeRecord(
+  ctx: CreateContext,
+  zone: string,
+  alias: AliasTarget,
+  before: ResourceRecordSet[],
+): Promise<void> {
+  const { route53 } = ctx.clients;
+  const { names } = ctx;
+  await awsStep('write DNS record', names.host, () =>
+    upsertAlias(route53, zone, names.host, alias, before),
+  );
+  ctx.rollback.add(`DNS record ${names.host}`, async () => {
+    if (ctx.ruleAdopted) return;
+    await restoreRecords(route53, zone, names.host, before);
+  });
+}

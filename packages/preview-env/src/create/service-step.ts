@@ -1,0 +1,164 @@
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  type Service,
+  TagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { isAwsError } from '@berth/internal';
+import { deleteServiceIfPresent } from '../cleanup.ts';
+import { PreviewEnvError } from '../errors.ts';
+import { serviceInput } from '../service.ts';
+import { awsStep, round, stepError } from '../steps.ts';
+import { ecsTags, inheritedTags, TAG, type TagMap, tagMap } from '../tags.ts';
+import type { CreateContext, Owned } from './context.ts';
+
+/** Where the service's tasks go: the revision and the load balancer entry. */
+export interface ServiceTarget {
+  taskDefinitionArn: string;
+  targetGroupArn: string;
+  container: string;
+  containerPort: number;
+  /** State tags of this deploy. */
+  state: TagMap;
+  /** Set when the environment is asleep: the desired count to restore and the wake tags. */
+  wake?: { desiredCount: number; tags: TagMap } | undefined;
+}
+
+/**
+ * Creates the environment's service as a copy of the reference's settings. A concurrent
+ * create of the same environment that made it first is fine: this call deploys to it.
+ */
+export async function createService(
+  ctx: CreateContext,
+  reference: Service,
+  target: ServiceTarget,
+): Promise<Owned<Service>> {
+  const { ecs } = ctx.clients;
+  const { config, names } = ctx;
+  const input = serviceInput(reference, {
+    cluster: config.cluster,
+    serviceName: names.serviceName,
+    taskDefinitionArn: target.taskDefinitionArn,
+    targetGroupArn: target.targetGroupArn,
+    container: target.container,
+    containerPort: target.containerPort,
+    desiredCount: config.desiredCount,
+    tags: ecsTags({
+      ...inheritedTags(tagMap(reference.tags), 50 - Object.keys(target.state).length),
+      ...target.state,
+    }),
+  });
+  try {
+    const out = await ecs.send(new CreateServiceCommand(input));
+    const service = out.service as Service;
+    ctx.rollback.add(`service ${names.serviceName}`, () =>
+      deleteServiceIfPresent(ecs, config.cluster, names.serviceName),
+    );
+    return { value: service, created: true };
+  } catch (error) {
+    const raced =
+      isAwsError(error, 'InvalidParameterException') &&
+      /not idempotent|already exists/i.test((error as Error).message ?? '');
+    if (!raced) throw stepError('create service', names.serviceName, error);
+  }
+  // A concurrent create of this environment made the service first: deploy to it instead.
+  const out = await awsStep('read service', names.serviceName, () =>
+    ecs.send(
+      new DescribeServicesCommand({
+        cluster: config.cluster,
+        services: [names.serviceName],
+        include: ['TAGS'],
+      }),
+    ),
+  );
+  const current = out.services?.find((s) => s.status === 'ACTIVE');
+  if (!current)
+    throw new PreviewEnvError(
+      'E_AWS',
+      `create service failed for ${names.serviceName}: it exists but is not ACTIVE; retry`,
+      { step: 'create service', resource: names.serviceName, retryable: true },
+    );
+  return updateService(ctx, current, target);
+}
+
+/**
+ * Deploys the new revision to the existing service and retags it; the rollback puts back the
+ * previous revision and tags.
+ */
+export async function updateService(
+  ctx: CreateContext,
+  existing: Service,
+  target: ServiceTarget,
+): Promise<Owned<Service>> {
+  const { ecs } = ctx.clients;
+  const { config, names } = ctx;
+  const groupOk =
+    existing.loadBalancers?.some((l) => l.targetGroupArn === target.targetGroupArn) ?? false;
+  const { [TAG.createdAt]: _created, ...deployTags } = target.state;
+  const fresh = { ...deployTags, ...target.wake?.tags };
+  if (target.wake) {
+    // Registered first: putting it back to sleep is safe whether or not the write was applied.
+    ctx.rollback.add(`desired count of ${names.serviceName} (back to 0: asleep)`, () =>
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster: config.cluster,
+          service: names.serviceName,
+          desiredCount: existing.desiredCount ?? 0,
+        }),
+      ),
+    );
+  }
+  const [updated] = await round([
+    awsStep('update service', names.serviceName, async () => {
+      const out = await ecs.send(
+        new UpdateServiceCommand({
+          cluster: config.cluster,
+          service: names.serviceName,
+          taskDefinition: target.taskDefinitionArn,
+          ...(target.wake ? { desiredCount: target.wake.desiredCount } : {}),
+          ...(groupOk
+            ? {}
+            : {
+                loadBalancers: [
+                  {
+                    targetGroupArn: target.targetGroupArn,
+                    containerName: target.container,
+                    containerPort: target.containerPort,
+                  },
+                ],
+              }),
+        }),
+      );
+      if (existing.taskDefinition && existing.taskDefinition !== target.taskDefinitionArn) {
+        ctx.rollback.add(`deployment of ${names.serviceName}`, () =>
+          ecs.send(
+            new UpdateServiceCommand({
+              cluster: config.cluster,
+              service: names.serviceName,
+              taskDefinition: existing.taskDefinition,
+            }),
+          ),
+        );
+      }
+      return out.service as Service;
+    }),
+    awsStep('tag service', names.serviceName, async () => {
+      await ecs.send(
+        new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(fresh) }),
+      );
+      const before = tagMap(existing.tags);
+      const previous = Object.fromEntries(
+        Object.keys(fresh)
+          .filter((k) => k in before)
+          .map((k) => [k, before[k] as string]),
+      );
+      ctx.rollback.add(`tags of ${names.serviceName}`, () =>
+        ecs.send(
+          new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(previous) }),
+        ),
+      );
+    }),
+  ] as const);
+  return { value: updated ?? existing, created: false };
+}
