@@ -3,7 +3,8 @@ import type { Options } from 'tsup';
 /**
  * The one tsup configuration every action under actions/ builds with: each entry becomes one
  * self-contained `dist/<entry>.mjs` with every dependency inside, so the action runs from its
- * own folder with nothing installed. `require` is provided for bundled CommonJS code.
+ * own folder with nothing installed, on Node 20 or newer. `require` is provided for bundled
+ * CommonJS code.
  */
 export function berthActionTsup(
   options: { entries?: Record<string, string>; extra?: Options } = {},
@@ -12,7 +13,8 @@ export function berthActionTsup(
     entry: options.entries ?? { index: 'src/index.ts' },
     format: ['esm'],
     outExtension: () => ({ js: '.mjs' }),
-    target: 'node22',
+    // Composite actions run the bundle on the job's own Node when it is 20 or newer.
+    target: 'node20',
     platform: 'node',
     bundle: true,
     noExternal: [/.*/],

@@ -49,7 +49,6 @@ describe('ecs-rollback action (action.yml, as the runner runs it)', () => {
       env: aws.env,
     });
     expect(run.stderr).toBe('');
-    console.log("STDOUT", run.stdout);
     expect(run.exitCode).toBe(0);
     expect(run.steps.find((s) => s.kind === 'uses')?.skipped).toBe(true);
     expect(run.outputs).toMatchObject({

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import {
   HealthchecksApi,
-  parseHeartbeatFile,
   Pinger,
   type PingerOptions,
   type PingResult,
+  parseHeartbeatFile,
   pingTargetSecrets,
   runJob,
   type SyncPlan,

@@ -392,9 +392,19 @@ async function sweep(ctx: Context): Promise<number> {
   try {
     const stale = await ctx.ops.sweep({ log: ctx.log });
     removed.push(...stale.removed);
+    for (const e of stale.slept) {
+      ctx.log(`preview-env: put ${e.name} to sleep (${e.reason})`);
+      await updateComment(ctx, e.pr, e.name, {
+        status: 'asleep',
+        url: e.url,
+        at: ctx.now(),
+        runUrl: ctx.event.runUrl,
+        note: `Put to sleep by the scheduled sweep: ${e.reason}.`,
+      });
+    }
     for (const f of stale.failed) {
       failed++;
-      ctx.error(`preview-env: sweep could not delete ${f.name}: ${f.message}`);
+      ctx.error(`preview-env: sweep failed for ${f.name}: ${f.message}`);
     }
   } catch (error) {
     failed++;

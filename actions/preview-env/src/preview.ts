@@ -23,9 +23,11 @@ export interface CreatedEnvironment {
   created: boolean;
 }
 
-/** What a TTL sweep removed, and what it failed to remove. */
+/** What a TTL sweep removed (or put to sleep), and what it failed to do. */
 export interface SweepOutcome {
   removed: Array<{ name: string; pr?: number; reason: string }>;
+  /** Put to sleep: not deployed or woken for longer than `sleepAfter`. */
+  slept: Array<{ name: string; pr?: number; url: string; reason: string }>;
   failed: Array<{ name: string; message: string }>;
 }
 
@@ -136,7 +138,16 @@ export function previewOps(options: {
           ...(e.pr === undefined ? {} : { pr: e.pr }),
           reason: `not deployed for ${formatDuration(e.idleMs)} (ttl ${formatDuration(r.olderThanMs)})`,
         })),
-        failed: r.failed.map((f) => ({ name: f.name, message: f.error.message })),
+        slept: r.slept.map((e) => ({
+          name: e.name,
+          ...(e.pr === undefined ? {} : { pr: e.pr }),
+          url: previews.names(e.name).url,
+          reason: `not deployed or woken for ${formatDuration(r.sleepAfterMs ?? 0)}`,
+        })),
+        failed: r.failed.map((f) => ({
+          name: f.name,
+          message: `${f.action === 'sleep' ? 'sleep' : 'delete'}: ${f.error.message}`,
+        })),
       };
     },
   };

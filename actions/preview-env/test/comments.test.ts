@@ -17,7 +17,13 @@ import {
   useAws,
 } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatchEvent, issueCommentEvent, pullRequestEvent, sha } from './events.ts';
+import {
+  dispatchEvent,
+  issueCommentEvent,
+  pullRequestEvent,
+  scheduleEvent,
+  sha,
+} from './events.ts';
 
 const aws = useAws();
 const actionDir = resolve(import.meta.dirname, '..');
@@ -59,12 +65,13 @@ const log = (run: ActionRun) => `${run.stdout}\n${run.stderr}`;
 function act(
   event: { name: string; payload: unknown },
   inputs: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ActionRun> {
   return runAction(actionDir, {
     inputs,
     event,
     cwd: workspace,
-    env: { ...aws.env, GITHUB_API_URL: gh.url },
+    env: { ...aws.env, GITHUB_API_URL: gh.url, ...env },
     github: { token: gh.token },
   });
 }
@@ -229,4 +236,27 @@ describe('pull request comment commands', () => {
     expect(deleted.exitCode, log(deleted)).toBe(0);
     expect(await inventory()).toEqual(before);
   }, 240_000);
+
+  it('the scheduled sweep puts idle environments to sleep (sleepAfter) and the comment says so', async () => {
+    const before = await inventory();
+    gh.setPull({ number: 85 });
+    const opened = await act(pullRequestEvent('opened', { number: 85, headSha: sha(85) }), {
+      image: image(85),
+    });
+    expect(opened.exitCode, log(opened)).toBe(0);
+    // Only a lower bound: the environment must be idle for longer than sleepAfter.
+    await new Promise((r) => setTimeout(r, 1500));
+    const swept = await act(scheduleEvent(), {}, { PREVIEW_ENV_SLEEP_AFTER: '1s' });
+    expect(swept.exitCode, log(swept)).toBe(0);
+    expect(swept.stdout).toContain(
+      'preview-env: put pr-85 to sleep (not deployed or woken for 1s)',
+    );
+    expect((await awsState('pr-85')).desiredCount).toBe(0);
+    expect(envComment(85)).toContain('💤 Asleep');
+    expect(envComment(85)).toContain('Put to sleep by the scheduled sweep');
+
+    const closed = await act(pullRequestEvent('closed', { number: 85, headSha: sha(85) }));
+    expect(closed.exitCode, log(closed)).toBe(0);
+    expect(await inventory()).toEqual(before);
+  }, 180_000);
 });

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, useAws } from '@berth/testkit';
+import { fixtureClient, runAction, useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const aws = useAws();
@@ -21,7 +21,7 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`action build failed:\n${build.stdout}\n${build.stderr}`);
-  const sm = new SecretsManagerClient(aws.clientConfig);
+  const sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   const create = (Name: string, SecretString: string) =>
     sm.send(new CreateSecretCommand({ Name, SecretString }));
   await create(
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await create('ci/reserved', JSON.stringify({ GITHUB_TOKEN: 'CANARY-reserved-5e6f' }));
   await create('ci/cased', JSON.stringify({ db_host: 'CANARY-lower-7a8b', DB_HOST: 'x' }));
   await create('ci/variables', JSON.stringify({ variables: 'CANARY-vars-9c0d' }));
-  const ssm = new SSMClient(aws.clientConfig);
+  const ssm = fixtureClient(SSMClient, aws.clientConfig);
   const put = (Name: string, Value: string, Type: 'String' | 'SecureString' | 'StringList') =>
     ssm.send(new PutParameterCommand({ Name, Value, Type }));
   await put('/ci/ssm/DB_URL', 'CANARY-ssm-url-1e2f', 'SecureString');

@@ -1,4 +1,5 @@
-import { annotate, appendSummary, getInput, setOutput } from '@berth/internal/github-actions';
+import { quoteInput } from '@berth/internal';
+import { annotate, appendSummary, getInput, info, setOutput } from '@berth/internal/github-actions';
 import {
   type Precision,
   type TimestampVersionOptions,
@@ -22,7 +23,7 @@ function readOptions(env: NodeJS.ProcessEnv): {
   if (input('after')) options.after = input('after');
   const format = input('format') || 'semver';
   if (format !== 'semver' && format !== 'docker') {
-    throw new Error(`input "format" must be semver or docker, got "${format}"`);
+    throw new Error(`input "format" must be semver or docker, got ${quoteInput(format)}`);
   }
   return { options, format, write: input('write') };
 }
@@ -41,8 +42,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     setOutput('version', result.version, env);
     setOutput('docker-tag', result.dockerTag, env);
     setOutput('date', result.date.toISOString(), env);
-    process.stdout.write(
-      `version ${result.version}, Docker tag ${result.dockerTag} (${result.date.toISOString()}, ${result.timeZone})\n`,
+    info(
+      `version ${result.version}, Docker tag ${result.dockerTag} (${result.date.toISOString()}, ${result.timeZone})`,
     );
     appendSummary(
       `**Version** \`${result.version}\` · Docker tag \`${result.dockerTag}\` · ${result.date.toISOString()} (${result.timeZone}, ${result.precision} precision)`,

@@ -169,7 +169,13 @@ describe('ecs-rollback CLI', () => {
 
   it('exits 2 on usage errors', async () => {
     const cases: [string[], RegExp][] = [
-      [['--service', 'x'], /--cluster is required/],
+      [['--service', 'x'], /missing --cluster: it is required/],
+      [['--cluster', 'a', '--cluster', 'b', '--service', 'x'], /--cluster given more than once/],
+      [
+        ['--cluster', 'dev', '--service', 'x', '--to', '1', '--to', '2'],
+        /--to given more than once/,
+      ],
+      [['--cluster', 'dev', '--service', 'x', '--timeout', '0s'], /--timeout: "0s" is too short/],
       [
         ['--cluster', 'dev', '--service', 'x', '--timeout', '10'],
         /--timeout: "10" is not a duration/,
@@ -178,7 +184,7 @@ describe('ecs-rollback CLI', () => {
       [['--cluster', 'dev', '--service', 'x', '--bogus'], /unknown option --bogus/],
       [
         ['history', '--cluster', 'dev', '--service', 'x', '--limit', 'lots'],
-        /--limit must be a positive whole number/,
+        /--limit: "lots" is not a whole number/,
       ],
       [['--cluster', 'nope', '--service', 'x'], /cluster "nope" not found/],
     ];

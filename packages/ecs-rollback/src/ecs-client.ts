@@ -1,62 +1,74 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { awsClientConfig, awsErrorInfo, type Clock, systemClock } from '@berth/internal';
+import {
+  type AwsClientOptions,
+  abortable,
+  type Clock,
+  awsFailure as describeAwsFailure,
+  systemClock,
+  withClients,
+} from '@berth/internal';
 import { EcsRollbackError } from './errors.ts';
 import type { EcsRollbackOptions } from './types.ts';
 
-/** An ECS client for one operation, and how to release it. */
+/** The ECS clients of one operation, and the clock. */
 export interface EcsSession {
+  /** For the work itself: its calls are aborted by `options.signal`. */
   ecs: ECSClient;
+  /** For cleanup that must run even after an abort (never aborted). */
+  plain: ECSClient;
   clock: Clock;
-  /** Destroys the client when this session built it; injected clients are left alone. */
-  close(): void;
 }
 
-/** Uses the injected client, or builds one from the options (region, endpoint, retries). */
-export function openSession(options: EcsRollbackOptions): EcsSession {
-  const injected = options.clients?.ecs;
-  const ecs = injected ?? new ECSClient(awsClientConfig(options));
+/** The AWS settings of the options, as `@berth/internal` takes them. */
+export function awsOptions(options: EcsRollbackOptions): AwsClientOptions {
   return {
-    ecs,
-    clock: options.clock ?? systemClock,
-    close: () => {
-      if (!injected) ecs.destroy();
-    },
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.awsTimeoutMs !== undefined ? { timeoutMs: options.awsTimeoutMs } : {}),
   };
 }
 
-/** Runs `fn` with a session and always releases it. */
-export async function withSession<T>(
+/**
+ * Runs `fn` with the injected ECS client, or one built from the options (region, endpoint,
+ * retries, timeouts) and always released afterwards.
+ */
+export function withSession<T>(
   options: EcsRollbackOptions,
   fn: (session: EcsSession) => Promise<T>,
 ): Promise<T> {
-  const session = openSession(options);
-  try {
-    return await fn(session);
-  } finally {
-    session.close();
-  }
+  return withClients(
+    { ecs: ECSClient },
+    { ...awsOptions(options), clients: { ecs: options.clients?.ecs } },
+    async ({ ecs }) => {
+      try {
+        return await fn({
+          ecs: abortable(ecs, options.signal),
+          plain: ecs,
+          clock: options.clock ?? systemClock,
+        });
+      } catch (error) {
+        // Whatever an aborted call turned into on its way up, the cause is the signal.
+        if (options.signal?.aborted) throw options.signal.reason ?? error;
+        throw error;
+      }
+    },
+  );
 }
 
 /**
- * Turns an SDK failure of `ecs:<operation>` into an {@link EcsRollbackError} that names the
- * operation (and the IAM action to grant when access was denied).
+ * Turns an SDK failure of `ecs:<operation>` into an {@link EcsRollbackError} (`E_AWS`) that
+ * names the operation, the IAM action to grant when access was denied, and whether AWS may
+ * have applied a write whose answer was lost.
  */
 export function awsFailure(operation: string, error: unknown): EcsRollbackError {
   if (error instanceof EcsRollbackError) return error;
-  const info = awsErrorInfo(error);
-  const hint = /AccessDenied|UnauthorizedOperation/.test(info.code)
-    ? ` (grant the IAM action ecs:${operation})`
-    : info.retryable
-      ? ' (temporary: try again)'
-      : '';
-  return new EcsRollbackError(
-    'E_AWS',
-    `ecs:${operation} failed: ${info.code}: ${info.message}${hint}`,
-    {
-      cause: error,
-      retryable: info.retryable,
-    },
-  );
+  const f = describeAwsFailure(error, {
+    doing: `call ecs:${operation}`,
+    iamActions: [`ecs:${operation}`],
+  });
+  return new EcsRollbackError('E_AWS', f.message, { cause: error, retryable: f.retryable });
 }
 
 /** Calls AWS and wraps any failure with {@link awsFailure}. */

@@ -4,7 +4,8 @@ import {
   ElasticLoadBalancingV2Client,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsClientConfig } from '@berth/internal';
+import { abortable, withClients } from '@berth/internal';
+import { awsOptions } from './ecs-client.ts';
 import type { EcsRollbackOptions } from './types.ts';
 
 /**
@@ -30,18 +31,17 @@ export async function healthCheckRemedy(
         ? { TargetGroupArns: [fromService.targetGroupArn] }
         : undefined;
   if (!query) return undefined;
-  const injected = options.clients?.elbv2;
-  let client: ElasticLoadBalancingV2Client | undefined;
   try {
-    client = injected ?? new ElasticLoadBalancingV2Client(awsClientConfig(options));
-    const out = await client.send(new DescribeTargetGroupsCommand(query));
+    const out = await withClients(
+      { elbv2: ElasticLoadBalancingV2Client },
+      { ...awsOptions(options), clients: { elbv2: options.clients?.elbv2 } },
+      ({ elbv2 }) => abortable(elbv2, options.signal).send(new DescribeTargetGroupsCommand(query)),
+    );
     const tg = out.TargetGroups?.[0];
-    if (!tg) return undefined;
-    return describe(tg, service);
-  } catch {
+    return tg ? describe(tg, service) : undefined;
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
     return undefined;
-  } finally {
-    if (!injected) client?.destroy();
   }
 }
 

@@ -1,5 +1,10 @@
-import { DescribeImagesCommand, ECRClient, type ImageIdentifier } from '@aws-sdk/client-ecr';
-import { awsClientConfig, awsErrorInfo, mapLimit } from '@berth/internal';
+import {
+  DescribeImagesCommand,
+  type DescribeImagesCommandInput,
+  ECRClient,
+  type ImageIdentifier,
+} from '@aws-sdk/client-ecr';
+import { awsErrorInfo, mapLimit, withClients } from '@berth/internal';
 import { parseImage } from './image.ts';
 import type { ContainerImageInfo, EcsRollbackOptions, TaskDefinitionVersion } from './types.ts';
 
@@ -70,12 +75,12 @@ const CONCURRENCY = 5;
 /**
  * Asks ECR (DescribeImages) whether the images of task definition revisions still exist:
  * by digest when the reference pins one, else by tag, comparing the tag's digest with the one
- * ECS resolved when the revision ran (when known). One ECR client per region, built on first
- * use (or the injected `clients.ecr` for every region); answers are cached per image.
+ * ECS resolved when the revision ran (when known). Each call uses a client of the image's
+ * region (the injected `clients.ecr` for every region), released after it; answers are cached
+ * per image.
  */
 export class ImageChecker {
   readonly #options: EcsRollbackOptions;
-  readonly #clients = new Map<string, ECRClient>();
   readonly #cache = new Map<string, Promise<Omit<ImageCheck, 'container'>>>();
 
   constructor(options: EcsRollbackOptions) {
@@ -103,21 +108,13 @@ export class ImageChecker {
     return hit;
   }
 
-  /** Destroys the clients this checker built (injected ones are left alone). */
-  close(): void {
-    for (const client of this.#clients.values()) client.destroy();
-    this.#clients.clear();
-  }
-
-  #client(region: string): ECRClient {
-    const injected = this.#options.clients?.ecr;
-    if (injected) return injected;
-    let client = this.#clients.get(region);
-    if (!client) {
-      client = new ECRClient(awsClientConfig({ ...this.#options, region }));
-      this.#clients.set(region, client);
-    }
-    return client;
+  #describe(region: string, input: DescribeImagesCommandInput) {
+    const { clients, clock: _clock, ...aws } = this.#options;
+    return withClients(
+      { ecr: ECRClient },
+      { ...aws, region, clients: { ecr: clients?.ecr } },
+      ({ ecr }) => ecr.send(new DescribeImagesCommand(input)),
+    );
   }
 
   async #load(
@@ -134,13 +131,11 @@ export class ImageChecker {
       : { imageTag: where.tag ?? 'latest' };
     const asked = where.digest ? `digest ${where.digest.slice(0, 19)}…` : `tag ${imageId.imageTag}`;
     try {
-      const out = await this.#client(where.region).send(
-        new DescribeImagesCommand({
-          registryId: where.registryId,
-          repositoryName: where.repositoryName,
-          imageIds: [imageId],
-        }),
-      );
+      const out = await this.#describe(where.region, {
+        registryId: where.registryId,
+        repositoryName: where.repositoryName,
+        imageIds: [imageId],
+      });
       const found = out.imageDetails?.[0];
       const now = found?.imageDigest;
       if (!found) {
@@ -161,6 +156,7 @@ export class ImageChecker {
         ...(now ? { currentDigest: now } : {}),
       };
     } catch (error) {
+      if (this.#options.signal?.aborted) throw error;
       const info = awsErrorInfo(error);
       if (info.code === 'ImageNotFoundException') {
         return { image, state: 'missing', detail: `${asked} no longer exists in ${repo}` };

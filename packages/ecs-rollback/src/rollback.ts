@@ -1,18 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
   type ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { awsErrorInfo, type Clock } from '@berth/internal';
+import type { Clock } from '@berth/internal';
 import { cloneTaskDefinition } from './clone.ts';
-import { awsCall, awsFailure, withSession } from './ecs-client.ts';
+import { awsFailure, withSession } from './ecs-client.ts';
 import { EcsRollbackError } from './errors.ts';
 import type { FailureCause } from './failure-cause.ts';
 import { type RollbackMethod, tryNativeRollback } from './native-rollback.ts';
 import { type PlanRollbackOptions, planRollback, type RollbackPlan } from './plan.ts';
 import { describeService } from './service.ts';
-import { shortTaskDefinition, TaskDefinitionReader } from './task-definitions.ts';
+import {
+  listFamilyRevisions,
+  shortTaskDefinition,
+  TaskDefinitionReader,
+} from './task-definitions.ts';
 import type { EcsRollbackOptions } from './types.ts';
 import { type WatchEvent, type WatchResult, type WatchStatus, watchDeployment } from './watch.ts';
 
@@ -122,7 +128,7 @@ export async function rollback(
     };
   }
 
-  return withSession(clientOptions, async ({ ecs, clock }) => {
+  return withSession(clientOptions, async ({ ecs, plain, clock }) => {
     const ref = { cluster: plan.cluster, service: plan.service };
     const service = await describeService(ecs, ref);
     if (service.taskDefinition !== plan.current.taskDefinitionArn) {
@@ -142,12 +148,12 @@ export async function rollback(
     let deploymentId: string | undefined;
     if (!native.used) {
       if (plan.willRegister) {
-        targetArn = await registerClone(ecs, plan);
+        targetArn = await registerClone(ecs, plain, plan, warnings, options.signal);
         registered = true;
       }
       if (!targetArn)
         throw new EcsRollbackError('E_INPUT', 'the plan has no target task definition');
-      deploymentId = await updateService(ecs, plan, targetArn, registered, warnings);
+      deploymentId = await updateService(ecs, plain, plan, targetArn, registered, warnings);
     }
     const method: RollbackMethod = native.used ? 'stop-service-deployment' : 'update-service';
     const methodReason = native.used
@@ -258,6 +264,7 @@ async function untilPrimary(
  */
 async function updateService(
   ecs: ECSClient,
+  plain: ECSClient,
   plan: RollbackPlan,
   targetArn: string,
   registered: boolean,
@@ -276,10 +283,11 @@ async function updateService(
     )?.id;
   } catch (error) {
     const failure = awsFailure('UpdateService', error);
-    const now = await readBack(ecs, plan);
+    // Read back with the plain client: after an abort, this and the cleanup must still run.
+    const now = await readBack(plain, plan);
     if (now?.taskDefinition === targetArn) {
       warnings.push(
-        `ecs:UpdateService failed (${failure.message.replace(/^ecs:UpdateService failed: /, '')}), but the service now runs ${shortTaskDefinition(targetArn)}: the update was applied`,
+        `${failure.message}; but the service now runs ${shortTaskDefinition(targetArn)}: the update was applied`,
       );
       return now.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === targetArn)
         ?.id;
@@ -292,7 +300,7 @@ async function updateService(
       if (!now || inUse(now, targetArn)) {
         failure.message += `; the revision registered for it (${shortTaskDefinition(targetArn)}) was left ACTIVE, as the service may use it`;
       } else {
-        const undo = await deregister(ecs, targetArn);
+        const undo = await deregister(plain, targetArn);
         failure.message += undo
           ? `; the revision registered for it (${shortTaskDefinition(targetArn)}) could not be deregistered: ${undo}`
           : `; the revision registered for it (${shortTaskDefinition(targetArn)}) was deregistered again`;
@@ -319,20 +327,86 @@ function inUse(service: import('@aws-sdk/client-ecs').Service, arn: string): boo
   return service.taskDefinition === arn;
 }
 
-async function registerClone(ecs: ECSClient, plan: RollbackPlan): Promise<string> {
+/** Tag on every revision `rollback` registers: finds it again when the answer was lost. */
+export const REQUEST_TAG = 'berth:rollback-request';
+
+/**
+ * Registers the plan's new revision, tagged with a token of this request. RegisterTaskDefinition
+ * has no idempotency token, so when its answer is lost (or the SDK retried a write AWS had
+ * applied) the family's newest revisions are read back by that tag: one found is used (extra
+ * copies are deregistered), none found means nothing was registered.
+ */
+async function registerClone(
+  ecs: ECSClient,
+  plain: ECSClient,
+  plan: RollbackPlan,
+  warnings: string[],
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const from = plan.registerFrom ?? plan.current.taskDefinitionArn;
   const { taskDefinition, tags } = await new TaskDefinitionReader(ecs).describe(from);
+  const token = randomUUID();
   const input = cloneTaskDefinition(taskDefinition, tags, plan.imageOverrides);
-  const out = await awsCall('RegisterTaskDefinition', () =>
-    ecs.send(new RegisterTaskDefinitionCommand(input)),
-  );
-  const arn = out.taskDefinition?.taskDefinitionArn;
-  if (!arn)
-    throw new EcsRollbackError(
-      'E_AWS',
-      'ecs:RegisterTaskDefinition returned no task definition ARN',
+  input.tags = [...(input.tags ?? []), { key: REQUEST_TAG, value: token }];
+  try {
+    const out = await ecs.send(new RegisterTaskDefinitionCommand(input));
+    const arn = out.taskDefinition?.taskDefinitionArn;
+    if (!arn) {
+      throw new EcsRollbackError(
+        'E_AWS',
+        'ecs:RegisterTaskDefinition returned no task definition ARN',
+      );
+    }
+    if ((out.$metadata.attempts ?? 1) > 1) {
+      // An earlier attempt may have registered a copy too.
+      const copies = (await findRegistered(plain, plan.target.family, token)).filter(
+        (a) => a !== arn,
+      );
+      for (const copy of copies) await deregister(plain, copy);
+    }
+    return arn;
+  } catch (error) {
+    if (error instanceof EcsRollbackError) throw error;
+    const failure = awsFailure('RegisterTaskDefinition', error);
+    let found: string[];
+    try {
+      found = await findRegistered(plain, plan.target.family, token);
+    } catch {
+      failure.message += `; whether a revision was registered could not be checked (look for the tag ${REQUEST_TAG}=${token})`;
+      throw failure;
+    }
+    const [arn, ...copies] = found;
+    if (!arn) {
+      failure.message += '; nothing was registered (checked)';
+      throw failure;
+    }
+    for (const copy of copies) await deregister(plain, copy);
+    if (signal?.aborted) {
+      // Interrupted: undo rather than go on.
+      const undo = await deregister(plain, arn);
+      failure.message += undo
+        ? `; the revision it registered (${shortTaskDefinition(arn)}) could not be deregistered: ${undo}`
+        : `; the revision it registered (${shortTaskDefinition(arn)}) was deregistered again`;
+      throw failure;
+    }
+    warnings.push(
+      `${failure.message}; but ${shortTaskDefinition(arn)} was registered (found by its ${REQUEST_TAG} tag): using it`,
     );
-  return arn;
+    return arn;
+  }
+}
+
+/** ACTIVE revisions of `family` (the newest few) carrying this request's tag, newest first. */
+async function findRegistered(ecs: ECSClient, family: string, token: string): Promise<string[]> {
+  const newest = (await listFamilyRevisions(ecs, family, 'ACTIVE')).slice(0, 5);
+  const reader = new TaskDefinitionReader(ecs);
+  const found: string[] = [];
+  for (const r of newest) {
+    const { tags } = await reader.describe(r.taskDefinitionArn);
+    if (tags.some((t) => t.key === REQUEST_TAG && t.value === token))
+      found.push(r.taskDefinitionArn);
+  }
+  return found;
 }
 
 async function maybeDeregister(
@@ -362,13 +436,21 @@ async function maybeDeregister(
   return failed;
 }
 
-/** Deregisters; returns what went wrong, or undefined. */
+/**
+ * Deregisters; returns what went wrong, or undefined. A failed or unanswered call is checked:
+ * a revision that is INACTIVE afterwards counts as deregistered.
+ */
 async function deregister(ecs: ECSClient, arn: string): Promise<string | undefined> {
   try {
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
     return undefined;
   } catch (error) {
-    const info = awsErrorInfo(error);
-    return `${info.code}: ${info.message}`;
+    try {
+      const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+      if (out.taskDefinition?.status && out.taskDefinition.status !== 'ACTIVE') return undefined;
+    } catch {
+      // Fall through: report the original failure.
+    }
+    return awsFailure('DeregisterTaskDefinition', error).message;
   }
 }

@@ -5,7 +5,19 @@ import type { AwsClientOptions, Clock } from '@berth/internal';
 import type { ImageCheck } from './image-check.ts';
 
 /** Options every function of this package accepts: AWS settings, injected clients and clock. */
-export interface EcsRollbackOptions extends AwsClientOptions {
+export interface EcsRollbackOptions extends Omit<AwsClientOptions, 'timeoutMs'> {
+  /**
+   * Timeout of each AWS request attempt, in ms (default `BERTH_AWS_TIMEOUT`, else 30 s); the
+   * total per call is bounded by the attempts. (`timeoutMs` of `rollback` and
+   * `watchDeployment` is how long to wait for a deployment.)
+   */
+  awsTimeoutMs?: number;
+  /**
+   * Stops the work: AWS calls in flight are aborted and waits end (the promise rejects with
+   * the signal's reason). Cleanup that must happen (deregistering a revision registered for
+   * an update that was not applied) still runs, without the signal.
+   */
+  signal?: AbortSignal;
   /**
    * Injected SDK clients (tests, custom middleware); they are built from the options otherwise.
    * An injected `ecr` client is used for images of every region; `elbv2` reads the target

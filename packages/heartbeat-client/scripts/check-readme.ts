@@ -61,19 +61,28 @@ writeFileSync(
   }),
 );
 const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
-const run = spawnSync(process.execPath, [tsc, '-p', join(work, 'tsconfig.json'), '--pretty', 'false'], {
-  encoding: 'utf8',
-});
+const run = spawnSync(
+  process.execPath,
+  [tsc, '-p', join(work, 'tsconfig.json'), '--pretty', 'false'],
+  {
+    encoding: 'utf8',
+  },
+);
 const out = `${run.stdout}${run.stderr}`;
 // Point each error at the README line it comes from.
-const mapped = out.replace(/^(.*?)\((\d+),(\d+)\): /gm, (whole, file: string, line: string, col: string) => {
-  const block = blocks.find((b) => resolve(root, file) === b.file);
-  if (!block) return whole;
-  return `${block.readme}:${block.line + Number(line) - 1 - block.offset}:${col}: `;
-});
+const mapped = out.replace(
+  /^(.*?)\((\d+),(\d+)\): /gm,
+  (whole, file: string, line: string, col: string) => {
+    const block = blocks.find((b) => resolve(root, file) === b.file);
+    if (!block) return whole;
+    return `${block.readme}:${block.line + Number(line) - 1 - block.offset}:${col}: `;
+  },
+);
 rmSync(work, { recursive: true, force: true });
 if (run.status !== 0) {
   process.stderr.write(`check-readme: README examples do not type-check:\n${mapped}`);
   process.exit(1);
 }
-process.stdout.write(`check-readme: ${blocks.length} ts examples type-check (${readmes.join(', ')})\n`);
+process.stdout.write(
+  `check-readme: ${blocks.length} ts examples type-check (${readmes.join(', ')})\n`,
+);

@@ -148,7 +148,7 @@ describe('HealthchecksApi', () => {
 
   it('validates input before sending anything', async () => {
     expect(() => new HealthchecksApi({ apiKey: '' })).toThrow(/set HC_API_KEY/);
-    await expect(api().getCheck('nope')).rejects.toMatchObject({ code: 'E_INVALID_INPUT' });
+    await expect(api().getCheck('nope')).rejects.toMatchObject({ code: 'E_INPUT' });
     await expect(api().createCheck({ name: 'x', timeout: 30 })).rejects.toThrow(/from 60/);
     await expect(
       api().createCheck({ name: 'x', timeout: 60, schedule: '* * * * *' }),

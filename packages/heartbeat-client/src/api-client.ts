@@ -28,7 +28,6 @@ import {
 } from './http.ts';
 import { maskSecrets, UUID_PATTERN } from './ping-target.ts';
 import { maskUuids, serverText } from './server-text.ts';
-import { deregisterCheck, registerCheck } from './registration.ts';
 
 /** The hosted Management API (healthchecks.io, v3). */
 export const DEFAULT_API_URL = 'https://healthchecks.io/api/v3/';
@@ -67,7 +66,7 @@ interface CallSpec {
 }
 
 function invalid(message: string): HeartbeatError {
-  return new HeartbeatError('E_INVALID_INPUT', message);
+  return new HeartbeatError('E_INPUT', message);
 }
 
 /** Resolves the API base: keeps `/api/vN/`, else adds `/api/v3/` to a site root. */
@@ -125,7 +124,7 @@ export class HealthchecksApi {
   readonly #options: HealthchecksApiOptions;
   readonly #base: URL;
 
-  /** @throws HeartbeatError `E_INVALID_INPUT` for a missing key or a bad URL. */
+  /** @throws HeartbeatError `E_INPUT` for a missing key or a bad URL. */
   constructor(options: HealthchecksApiOptions) {
     if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '') {
       throw invalid('no API key: set HC_API_KEY (Project Settings > API Access in Healthchecks)');
@@ -349,7 +348,18 @@ export class HealthchecksApi {
    * else the name): running it again changes nothing. For scale-out.
    */
   async register(spec: RegisterSpec): Promise<RegisterResult> {
-    return registerCheck(this, spec);
+    if (typeof spec.name !== 'string' || spec.name.trim() === '') {
+      throw invalid('register needs a check name');
+    }
+    const unique = spec.unique ?? (spec.slug ? ['slug'] : ['name']);
+    const { check, created } = await this.createCheck({ ...spec, unique });
+    if (typeof check.ping_url !== 'string') {
+      throw new HeartbeatError(
+        'E_BAD_RESPONSE',
+        `register "${spec.name}": the answer has no ping URL; is the API key read-only?`,
+      );
+    }
+    return { check, created, pingUrl: check.ping_url };
   }
 
   /**
@@ -357,7 +367,51 @@ export class HealthchecksApi {
    * than one match is `E_AMBIGUOUS` unless `all` is set. For scale-in.
    */
   async deregister(ref: CheckRef, options: { all?: boolean } = {}): Promise<DeregisterResult> {
-    return deregisterCheck(this, ref, options);
+    const uuids = 'uuid' in ref ? [ref.uuid] : await this.#matchingUuids(ref, options);
+    const deleted: Check[] = [];
+    for (const uuid of uuids) {
+      try {
+        deleted.push(await this.deleteCheck(uuid));
+      } catch (error) {
+        // Deleted by someone else between the lookup and now: the goal is reached.
+        if (error instanceof HeartbeatError && error.code === 'E_NOT_FOUND') continue;
+        throw error;
+      }
+    }
+    return { deleted, missing: deleted.length === 0 };
+  }
+
+  /** The UUIDs of the checks a slug or name names (deregister). */
+  async #matchingUuids(
+    ref: { slug: string } | { name: string },
+    options: { all?: boolean },
+  ): Promise<string[]> {
+    let matches: Check[];
+    let what: string;
+    if ('slug' in ref) {
+      if (ref.slug === '') throw invalid('deregister: the slug is empty');
+      matches = (await this.listChecks({ slug: ref.slug })).filter((c) => c.slug === ref.slug);
+      what = `slug "${ref.slug}"`;
+    } else {
+      if (ref.name === '') throw invalid('deregister: the name is empty');
+      matches = (await this.listChecks()).filter((c) => c.name === ref.name);
+      what = `name "${ref.name}"`;
+    }
+    if (matches.length > 1 && !options.all) {
+      throw new HeartbeatError(
+        'E_AMBIGUOUS',
+        `deregister: ${what} matches ${matches.length} checks; delete one by UUID, or all of them with all (--all)`,
+      );
+    }
+    return matches.map((c) => {
+      if (typeof c.uuid !== 'string') {
+        throw new HeartbeatError(
+          'E_UNAUTHORIZED',
+          'deregister: the API key is read-only; use the read-write key',
+        );
+      }
+      return c.uuid;
+    });
   }
 
   // ---- transport ----------------------------------------------------------------------

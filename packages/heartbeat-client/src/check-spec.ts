@@ -6,7 +6,7 @@ const MIN_SECONDS = 60;
 const MAX_SECONDS = 31_536_000;
 
 function invalid(message: string): HeartbeatError {
-  return new HeartbeatError('E_INVALID_INPUT', message);
+  return new HeartbeatError('E_INPUT', message);
 }
 
 /** Whether `value` is one of the fields `unique` accepts. */

@@ -2,7 +2,8 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
 
 /**
  * Stable codes of {@link HeartbeatError}:
- * - `E_INVALID_INPUT`: an option or argument is wrong (nothing was sent).
+ * - `E_INPUT`: an option, argument or file is wrong (nothing was sent); exit code 2, as
+ *   every Berth CLI's bad input (`UsageError` has the same code).
  * - `E_PING_FAILED`: a ping was not accepted (strict mode only; pings resolve otherwise).
  * - `E_VALIDATION`: the Management API refused the request body (HTTP 400).
  * - `E_UNAUTHORIZED`: missing, wrong or read-only API key (HTTP 401).
@@ -17,7 +18,7 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
  * - `E_AMBIGUOUS`: a name or slug matches more than one check.
  */
 export type HeartbeatErrorCode =
-  | 'E_INVALID_INPUT'
+  | 'E_INPUT'
   | 'E_PING_FAILED'
   | 'E_VALIDATION'
   | 'E_UNAUTHORIZED'
@@ -60,7 +61,7 @@ export class HeartbeatError extends BerthError<HeartbeatErrorCode> {
   constructor(code: HeartbeatErrorCode, message: string, options: HeartbeatErrorOptions = {}) {
     super(code, message, {
       ...options,
-      exitCode: options.exitCode ?? (code === 'E_INVALID_INPUT' ? 2 : 1),
+      exitCode: options.exitCode ?? (code === 'E_INPUT' ? 2 : 1),
     });
     this.status = options.status;
   }

@@ -24,14 +24,8 @@ export type {
   UniqueField,
   UpsertResult,
 } from './api-types.ts';
-export type { FittedBody, OutputTail, PingBody } from './body-fit.ts';
-export {
-  DEFAULT_BODY_LIMIT,
-  defaultBodyLimit,
-  fitBody,
-  HOSTED_BODY_LIMIT,
-  truncationLine,
-} from './body-fit.ts';
+export type { OutputTail, PingBody } from './body-fit.ts';
+export { DEFAULT_BODY_LIMIT, defaultBodyLimit, HOSTED_BODY_LIMIT } from './body-fit.ts';
 export type { HeartbeatErrorCode, HeartbeatErrorOptions } from './errors.ts';
 export { HeartbeatError } from './errors.ts';
 export type { HttpOptions } from './http.ts';
@@ -58,4 +52,3 @@ export type {
   SyncStep,
 } from './sync/sync-checks.ts';
 export { planSync, syncChecks } from './sync/sync-checks.ts';
-export { VERSION } from './version.ts';

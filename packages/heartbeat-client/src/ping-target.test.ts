@@ -54,7 +54,7 @@ describe('resolveTarget', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(HeartbeatError);
-    expect((caught as HeartbeatError).code).toBe('E_INVALID_INPUT');
+    expect((caught as HeartbeatError).code).toBe('E_INPUT');
     expect((caught as HeartbeatError).message).toMatch(message);
   });
 });

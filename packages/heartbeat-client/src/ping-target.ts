@@ -37,7 +37,7 @@ const PING_KEY_PATTERN = /^[A-Za-z0-9_-]+$/;
 const SUFFIX_PATTERN = /^(start|fail|log|\d+)$/;
 
 function invalid(message: string): HeartbeatError {
-  return new HeartbeatError('E_INVALID_INPUT', message);
+  return new HeartbeatError('E_INPUT', message);
 }
 
 function parseHttpUrl(value: string | URL, what: string): URL {
@@ -172,7 +172,7 @@ export function resolveTarget(options: PingTargetOptions): ResolvedTarget {
  * The values of a ping target that must never be shown whole: the check's UUID, or the
  * project's ping key. For log maskers such as GitHub Actions' `add-mask`.
  *
- * @throws HeartbeatError `E_INVALID_INPUT` when the target is invalid.
+ * @throws HeartbeatError `E_INPUT` when the target is invalid.
  */
 export function pingTargetSecrets(options: PingTargetOptions): string[] {
   return [...resolveTarget(options).secrets];

@@ -113,7 +113,7 @@ describe('Pinger', () => {
     expect(r).toMatchObject({ ok: false, attempts: 0, status: 0 });
     expect(warnings[0]).toMatch(/exit status 256/);
     await expect(pinger({ strict: true }).exitStatus(-1)).rejects.toMatchObject({
-      code: 'E_INVALID_INPUT',
+      code: 'E_INPUT',
       retryable: false,
     });
   });

@@ -132,7 +132,7 @@ export class Pinger {
 
   /**
    * @param target a ping URL, or options naming the check and tuning the pings.
-   * @throws HeartbeatError `E_INVALID_INPUT` when the target or an option is invalid.
+   * @throws HeartbeatError `E_INPUT` when the target or an option is invalid.
    */
   constructor(target: string | URL | PingerOptions) {
     const options: PingerOptions =
@@ -145,15 +145,12 @@ export class Pinger {
       ['bodyLimit', options.bodyLimit, 1],
     ] as const) {
       if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
-        throw new HeartbeatError(
-          'E_INVALID_INPUT',
-          `${name} must be an integer >= ${min}, got ${value}`,
-        );
+        throw new HeartbeatError('E_INPUT', `${name} must be an integer >= ${min}, got ${value}`);
       }
     }
     if (options.runId !== undefined && !UUID_PATTERN.test(options.runId)) {
       throw new HeartbeatError(
-        'E_INVALID_INPUT',
+        'E_INPUT',
         `runId "${options.runId}" is not a UUID; Healthchecks refuses other run ids`,
       );
     }
@@ -343,7 +340,7 @@ export class Pinger {
     if (result.ok) return result;
     const message = result.error ?? `ping ${result.kind} failed`;
     if (this.#options.strict) {
-      throw new HeartbeatError(invalidInput ? 'E_INVALID_INPUT' : 'E_PING_FAILED', message, {
+      throw new HeartbeatError(invalidInput ? 'E_INPUT' : 'E_PING_FAILED', message, {
         status: result.status,
         retryable:
           !invalidInput && (result.status === 0 || result.status === 429 || result.status >= 500),

@@ -129,7 +129,10 @@ describe('heartbeat register / deregister / ls', () => {
     expect(hc.checks).toHaveLength(0);
   });
 
-  it('reports API refusals without the key, and usage errors with exit 2', async () => {
+  // Many CLI runs one after another: slow on a loaded machine, whatever the code does.
+  it('reports API refusals without the key, and usage errors with exit 2', {
+    timeout: 90_000,
+  }, async () => {
     const wrong = await runCli(['ls'], { env: { ...env, HC_API_KEY: `hcw_${'q'.repeat(28)}` } });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/was refused \(wrong api key\)/);
@@ -149,7 +152,7 @@ describe('heartbeat register / deregister / ls', () => {
     expect(invalid.stderr).toMatch(/tz is not a valid timezone/);
     for (const [args, message, e] of [
       [['ls'], /set HC_API_KEY/, {}],
-      [['register'], /--name is required/, env],
+      [['register'], /missing --name: it is required/, env],
       [['register', '--name', 'x', '--timeout', '1d', '--schedule', '* * * * *'], /not both/, env],
       [['register', '--name', 'x', '--tz', 'UTC'], /add --schedule/, env],
       [['register', '--name', 'x', '--timeout', '30s'], /out of range/, env],

@@ -80,7 +80,8 @@ describe('heartbeat ping', () => {
     expect(r.stderr).toMatch(/warning: ping success to .*\*+1c2d failed: HTTP 404/);
   });
 
-  it('refuses a bad kind, two bodies, or a bad run id (exit 2)', async () => {
+  // Many CLI runs one after another: slow on a loaded machine, whatever the code does.
+  it('refuses a bad kind, two bodies, or a bad run id (exit 2)', { timeout: 90_000 }, async () => {
     const env = { HC_PING_URL: hc.pingUrlOf(hc.addCheck()) };
     for (const [args, message] of [
       [['ping', '256'], /not a ping kind/],

@@ -120,7 +120,10 @@ describe('heartbeat run --max-runtime', () => {
     await waitFor(() => pids.every((pid) => !alive(pid)), 'the whole group to end');
   });
 
-  it('ends the whole process group of a job with background processes', async () => {
+  // Many CLI runs one after another: slow on a loaded machine, whatever the code does.
+  it('ends the whole process group of a job with background processes', {
+    timeout: 90_000,
+  }, async () => {
     const { check, cli } = run([
       '--max-runtime',
       '1s',
@@ -136,7 +139,10 @@ describe('heartbeat run --max-runtime', () => {
     await waitFor(() => pids.every((pid) => !alive(pid)), 'the grandchild to end');
   });
 
-  it('refuses a bad --max-runtime or --kill-after without one (exit 2)', async () => {
+  // Many CLI runs one after another: slow on a loaded machine, whatever the code does.
+  it('refuses a bad --max-runtime or --kill-after without one (exit 2)', {
+    timeout: 90_000,
+  }, async () => {
     for (const args of [
       ['--max-runtime', '0s'],
       ['--max-runtime', 'soon'],

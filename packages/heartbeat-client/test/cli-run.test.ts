@@ -172,7 +172,8 @@ describe('heartbeat run', () => {
     expect(check.pings).toHaveLength(0);
   });
 
-  it('refuses bad input before running anything (exit 2)', async () => {
+  // Many CLI runs one after another: slow on a loaded machine, whatever the code does.
+  it('refuses bad input before running anything (exit 2)', { timeout: 90_000 }, async () => {
     const marker = join(tmpdir(), `heartbeat-never-${process.pid}`);
     const cases: [string[], RegExp][] = [
       [['run', '--', 'touch', marker], /no check to ping/],

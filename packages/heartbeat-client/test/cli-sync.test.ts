@@ -109,7 +109,10 @@ describe('heartbeat sync', () => {
     expect(hc.writeRequests()).toHaveLength(0);
   });
 
-  it('--prune deletes managed checks no longer in the file, never hand-made ones', async () => {
+  // Many CLI runs one after another: slow on a loaded machine, whatever the code does.
+  it('--prune deletes managed checks no longer in the file, never hand-made ones', {
+    timeout: 90_000,
+  }, async () => {
     hc.addCheck({ name: 'made by hand', slug: 'by-hand', tags: 'prod' });
     await sync(file(EXAMPLE));
     const smaller = EXAMPLE.split('\n')
@@ -141,7 +144,10 @@ describe('heartbeat sync', () => {
     ]);
   });
 
-  it('refuses a bad file before any request, naming every check and field (exit 2)', async () => {
+  // Many CLI runs one after another: slow on a loaded machine, whatever the code does.
+  it('refuses a bad file before any request, naming every check and field (exit 2)', {
+    timeout: 90_000,
+  }, async () => {
     const bad = `defaults: { tz: Mars/Base, grace: 30s }
 checks:
   backup: { schedule: "61 * * * *" }
@@ -189,5 +195,16 @@ checks:
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/wrong api key/);
     expect(r.stderr).not.toContain('k'.repeat(28));
+  });
+});
+
+describe('examples/heartbeat.yml', () => {
+  it('is a valid file whose plan creates its checks', async () => {
+    const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'heartbeat.yml');
+    const r = await runCli(['sync', '--file', example, '--dry-run', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.counts).toEqual({ create: 3, update: 0, delete: 0, unchanged: 0 });
+    expect(hc.writeRequests()).toHaveLength(0);
   });
 });

@@ -155,7 +155,7 @@ describe('the fake Healthchecks server answers as Healthchecks v3.11 does', () =
     expect((served['*'] as { svg: string }).svg).toMatch(/\/badge\/[^/]+\/[^/]+-2\.svg$/);
 
     const status = await hit('/api/v3/status/');
-    expect(status).toMatchObject({ status: 200, text: fixture('status.json') });
+    expect(status).toMatchObject({ status: 200, text: fixture('status.txt') });
   });
 
   it('errors: 401 and 400 bodies, a plain-text 409, and an HTML 404 for unknown checks', async () => {
@@ -171,7 +171,7 @@ describe('the fake Healthchecks server answers as Healthchecks v3.11 does', () =
     expect(JSON.parse(invalid.text)).toEqual(fixtureJson('create-invalid-timeout.json'));
     const c = hc.addCheck({ name: 'r' });
     const resume = await api(`checks/${c.uuid}/resume`, { method: 'POST' });
-    expect(resume).toMatchObject({ status: 409, text: fixture('resume-not-paused.json') });
+    expect(resume).toMatchObject({ status: 409, text: fixture('resume-not-paused.txt') });
 
     const unknown = 'a5b6c7d8-1234-4abc-9def-0123456789ab';
     const missing = await api(`checks/${unknown}`);

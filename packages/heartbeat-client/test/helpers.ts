@@ -1,27 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Clock } from '@berth/internal';
 
 /** The CLI entry, run from source by Node 24. */
 export const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
-/** A clock whose time moves only when code sleeps; records every sleep. */
-export function fakeClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
-  let now = 1_700_000_000_000;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    advance: (ms) => {
-      now += ms;
-    },
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+/** The test kit's one fake clock: time moves only when code sleeps; records every sleep. */
+export { fakeClock } from '@berth/testkit';
 
 /** The environment for a CLI child: this process's, without any HC_* variable. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

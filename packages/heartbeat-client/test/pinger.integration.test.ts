@@ -1,5 +1,5 @@
-import type { ClientRequest } from 'node:http';
 import diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { type HealthchecksServer, startHealthchecksServer } from '@berth/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { monitor, Pinger, type PingerOptions } from '../src/index.ts';

@@ -108,3 +108,22 @@ ${OIDC}hooks:
     });
   });
 });
+
+describe('validation of other keys (issue 13)', () => {
+  it('bounds desiredCount', () => {
+    expect(() => load('desiredCount: 99999999999999999999\n')).toThrow(
+      /key "desiredCount" is "1e\+20", out of range: at most 5000|key "desiredCount" is .*out of range: at most 5000/,
+    );
+    expect(() => load('', { PREVIEW_ENV_DESIRED_COUNT: '99999999999999999999' })).toThrow(
+      /PREVIEW_ENV_DESIRED_COUNT is "99999999999999999999", out of range: at most 5000/,
+    );
+    expect(load('desiredCount: 3\n').desiredCount).toBe(3);
+  });
+
+  it('keeps commas in PREVIEW_ENV_ENV values (one variable per line)', () => {
+    expect(load('', { PREVIEW_ENV_ENV: 'LIST=a,b\nOTHER=c' }).env).toEqual({
+      LIST: 'a,b',
+      OTHER: 'c',
+    });
+  });
+});

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { parseDuration } from '@berth/internal';
+import { parseDuration, quoteInput } from '@berth/internal';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_KEYS, type ConfigKeySpec } from './config-keys.ts';
 import {
@@ -118,6 +118,9 @@ const PREFIX = /^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/** Upper bounds of whole-number keys (others: 1,000,000): ECS runs at most 5,000 tasks a service. */
+const INT_MAX: Record<string, number> = { desiredCount: 5000 };
+
 /** Where one value came from, for error messages that name the key as the user wrote it. */
 type Origin =
   | { kind: 'file'; file: string }
@@ -157,7 +160,8 @@ function parseEnvText(text: string, where: string): Record<string, unknown> {
     throw configError(where, 'is not a JSON object; write {"KEY":"value"} or KEY=value lines');
   }
   const out: Record<string, unknown> = {};
-  for (const line of trimmed.split(/\r?\n|,/)) {
+  // One variable per line: a comma is part of a value (LIST=a,b), never a separator.
+  for (const line of trimmed.split(/\r?\n/)) {
     if (line.trim() === '') continue;
     const eq = line.indexOf('=');
     if (eq <= 0) throw configError(where, `has "${line.trim()}" where KEY=value was expected`);
@@ -188,7 +192,11 @@ function checkValue(spec: ConfigKeySpec, raw: unknown, origin: Origin): unknown 
             ? Number(raw)
             : Number.NaN;
       if (!Number.isInteger(n) || n < 0)
-        throw configError(where, `must be a whole number, not ${JSON.stringify(raw)}`);
+        throw configError(where, `must be a whole number, not ${quoteInput(String(raw))}`);
+      const max = INT_MAX[spec.key] ?? 1_000_000;
+      if (n > max) {
+        throw configError(where, `is ${quoteInput(String(raw))}, out of range: at most ${max}`);
+      }
       return n;
     }
     case 'duration': {

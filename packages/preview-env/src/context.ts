@@ -10,7 +10,10 @@ import type { ProgressLogger } from './steps.ts';
  */
 export interface OperationContext {
   readonly config: PreviewEnvConfig;
+  /** The clients for forward work: their calls stop when `signal` aborts. */
   readonly clients: ResolvedClients;
+  /** The same clients without the signal: cleanup (rollback, stopping a hook) uses these. */
+  readonly cleanupClients: ResolvedClients;
   readonly clock: Clock;
   readonly log: ProgressLogger;
   /** Aborts the forward work of the call (a signal to the CLI); cleanup still runs. */

@@ -18,11 +18,47 @@ describe('environmentName', () => {
     expect(environmentName('dependabot/npm_and_yarn/vite-5.0.1').name).toBe(
       'dependabot-npm-and-yarn-vite-5-0-1',
     );
-    expect(environmentName('0')).toEqual({ name: '0' });
+    expect(environmentName('Café/Crème')).toEqual({ name: 'cafe-creme' });
+  });
+
+  it('never takes a name that reduces to a bare number for a pull request', () => {
+    for (const [input, name] of [
+      ['1-', 'n-1'],
+      ['#-1', 'n-1'],
+      ['0', 'n-0'],
+      ['1234567890', 'n-1234567890'],
+      ['v1', 'v1'],
+    ]) {
+      expect(environmentName(input as string), input).toEqual({ name });
+    }
+    expect(environmentName('n-1')).toEqual({ name: 'n-1' });
+    expect(environmentName('1').name).toBe('pr-1');
+  });
+
+  it('maps names of other scripts to a stable valid name', () => {
+    const a = environmentName('機能/ログイン').name;
+    expect(a).toMatch(/^x-[0-9a-f]{6}$/);
+    expect(environmentName('機能/ログイン').name).toBe(a);
+    expect(environmentName('機能/サインアップ').name).not.toBe(a);
+    const b = environmentName('feature/機能').name;
+    expect(b).toMatch(/^feature-[0-9a-f]{6}$/);
+    expect(b).not.toBe(environmentName('feature').name);
   });
 
   it('is its own fixed point, so create and delete agree', () => {
-    for (const input of ['123', 'Feature/X', 'a'.repeat(100), 'release/2026.11']) {
+    for (const input of [
+      '123',
+      'Feature/X',
+      'a'.repeat(100),
+      'release/2026.11',
+      '1-',
+      '#-1',
+      '0',
+      '機能/ログイン',
+      'feature/機能',
+      `${'9'.repeat(70)}`,
+      'Ünïcödé',
+    ]) {
       const once = environmentName(input);
       expect(environmentName(once.name)).toEqual(once);
     }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { quoteInput } from '@berth/internal';
 import type { PreviewEnvConfig } from './config.ts';
 import { PreviewEnvError } from './errors.ts';
 
@@ -47,17 +48,29 @@ export function fitName(text: string, max: number): string {
 }
 
 /**
- * Turns user input into the environment's name: a pull request number (`123`, `#123`,
- * `pr-123`) becomes `pr-123`; anything else (a branch name) becomes a DNS label: lowercase,
- * runs of other characters turned into one hyphen, no leading or trailing hyphen, at most 63
- * characters (longer names cut and suffixed with a short stable hash). The same input always
- * gives the same name, and a name is its own name (`environmentName('pr-123').name === 'pr-123'`).
+ * Turns user input into the environment's name, by one rule that create, delete, ls, sleep,
+ * wake and sweep share:
  *
- * @throws PreviewEnvError `E_NAME` when nothing usable is left.
+ * - a pull request number (`123`, `#123`, `pr-123`, `pull/123`; 1 to 999999999) becomes `pr-123`;
+ * - anything else (a branch name, `refs/heads/` dropped) becomes a DNS label: accents removed
+ *   (`café` -> `cafe`), lowercase, runs of other characters turned into one hyphen, no leading
+ *   or trailing hyphen;
+ * - when letters or digits of other scripts were dropped (`機能/ログイン`, `feature/機能`), a
+ *   short stable hash of the input is added (`x-3f2a1c`, `feature-9b0e44`), so such names
+ *   neither fail nor collide;
+ * - a label made only of digits (`1-`, `#-1`, `0`) becomes `n-<digits>`, so it can never be
+ *   taken for pull request `pr-<n>`;
+ * - at most 63 characters (longer names cut and suffixed with a short stable hash).
+ *
+ * A name is its own name (`environmentName(name).name === name` for every name it returns),
+ * so what `ls` prints is accepted by every command and means the same environment.
+ *
+ * @throws PreviewEnvError `E_NAME` when the input has no letters or digits at all.
  * @example
  * ```ts
  * environmentName('123');                 // { name: 'pr-123', pr: 123 }
  * environmentName('refs/heads/Feature/Login_Form'); // { name: 'feature-login-form' }
+ * environmentName('1-');                  // { name: 'n-1' }
  * ```
  */
 export function environmentName(input: string): EnvironmentName {
@@ -67,16 +80,21 @@ export function environmentName(input: string): EnvironmentName {
     const n = Number(pr[1]);
     if (n > 0) return { name: `pr-${n}`, pr: n };
   }
-  const label = trimmed
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (label === '') {
+  const folded = trimmed
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+  let label = folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  // Letters or digits of other scripts that the label cannot carry.
+  const lost = /[\p{L}\p{N}]/u.test(folded.replace(/[a-z0-9]/g, ''));
+  if (label === '' && !lost) {
     throw new PreviewEnvError(
       'E_NAME',
-      `environment name "${input}" has no letters or digits; pass a pull request number or a branch name`,
+      `environment name ${quoteInput(input)} has no letters or digits; pass a pull request number or a branch name`,
     );
   }
+  if (lost) label = `${label || 'x'}-${shortHash(trimmed.normalize('NFC'))}`;
+  if (/^\d+$/.test(label)) label = `n-${label}`;
   return { name: fitName(label, DNS_LABEL_MAX) };
 }
 

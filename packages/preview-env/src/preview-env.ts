@@ -1,5 +1,5 @@
 import { type AwsClientOptions, type Clock, systemClock } from '@berth/internal';
-import { type PreviewEnvClients, resolveClients } from './clients.ts';
+import { abortableClients, type PreviewEnvClients, withPreviewClients } from './clients.ts';
 import {
   loadConfig,
   type PreviewEnvConfig,
@@ -11,7 +11,13 @@ import { type CreateOptions, type CreateResult, createWith } from './create/run.
 import { type DeleteResult, deleteWith } from './delete.ts';
 import { type EnvironmentSummary, listWith } from './list.ts';
 import { type EnvironmentNames, environmentNames } from './names.ts';
-import { type SleepResult, sleepWith, type WakeOptions, type WakeResult, wakeWith } from './sleep.ts';
+import {
+  type SleepResult,
+  sleepWith,
+  type WakeOptions,
+  type WakeResult,
+  wakeWith,
+} from './sleep.ts';
 import { type ProgressLogger, silentLogger } from './steps.ts';
 import { type SweepOptions, type SweepResult, sweepWith } from './sweep.ts';
 
@@ -132,19 +138,17 @@ export class PreviewEnv {
   }
 
   /** Runs one call with its own context; releases the clients it made, always. */
-  async #run<T>(call: CallOptions, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
-    const clients = resolveClients(this.config, this.#clients, this.#aws);
-    try {
-      return await fn({
+  #run<T>(call: CallOptions, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+    return withPreviewClients(this.config, this.#clients, this.#aws, (clients) =>
+      fn({
         config: this.config,
-        clients,
+        clients: abortableClients(clients, call.signal),
+        cleanupClients: clients,
         clock: this.#clock,
         log: call.logger ?? this.#logger,
         signal: call.signal,
-      });
-    } finally {
-      clients.release();
-    }
+      }),
+    );
   }
 }
 

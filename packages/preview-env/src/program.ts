@@ -5,6 +5,7 @@ import {
   type OptionSpecs,
   type ProgramSpec,
   parseDuration,
+  quoteInput,
   UsageError,
 } from '@berth/internal';
 import pkg from '../package.json' with { type: 'json' };
@@ -70,8 +71,10 @@ function parseEnvFlags(values: readonly string[] | undefined): Record<string, st
   const env: Record<string, string> = {};
   for (const item of values ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--env ${item}: expected KEY=VALUE`);
-    env[item.slice(0, eq)] = item.slice(eq + 1);
+    if (eq <= 0) throw new UsageError(`--env ${quoteInput(item)}: expected KEY=VALUE`);
+    const key = item.slice(0, eq);
+    if (key in env) throw new UsageError(`--env ${quoteInput(key)} given more than once`);
+    env[key] = item.slice(eq + 1);
   }
   return env;
 }

@@ -175,8 +175,9 @@ describe('access', () => {
         ],
       }),
     );
+    const { listenerArns: _pool, ...base } = fx.config;
     const config = resolveConfig({
-      ...fx.config,
+      ...base,
       listenerArn: http.Listeners?.[0]?.ListenerArn as string,
       access: { oidc: OIDC },
     });

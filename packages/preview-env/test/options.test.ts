@@ -2,7 +2,6 @@ import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-e
 import { RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SEED_SECRET_VALUE, useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironment, deleteEnvironment } from './legacy.ts';
 import {
   clientsFor,
   EMPTY,
@@ -13,6 +12,7 @@ import {
   inventory,
   setup,
 } from './helpers.ts';
+import { createEnvironment, deleteEnvironment } from './legacy.ts';
 
 const aws = useAws();
 let fx: Fixture;
@@ -44,10 +44,25 @@ function drainingFor(ecs: ECSClient, name: string, times: number): void {
 
 describe('secrets, waiting, draining', () => {
   it('adds one secrets entry per JSON key of --secrets-from, never a value', async () => {
+    // An --env variable the secret also sets would be silently replaced: refused, nothing made.
+    await expect(
+      createEnvironment('pr-200', {
+        image: IMAGE_1,
+        secretsFrom: 'app/dev',
+        env: { DB_HOST: 'overridden-by-the-secret' },
+        config: fx.config,
+        clients: fx.clients,
+        secretsManager: fx.secretsManager,
+      }),
+    ).rejects.toMatchObject({
+      code: 'E_INPUT',
+      exitCode: 2,
+      message: expect.stringMatching(/^--env DB_HOST: also a key of the secret app\/dev/),
+    });
+    expect(await inventory(fx)).toEqual(EMPTY);
     const env = await createEnvironment('pr-200', {
       image: IMAGE_1,
       secretsFrom: 'app/dev',
-      env: { DB_HOST: 'overridden-by-the-secret' },
       config: fx.config,
       clients: fx.clients,
       secretsManager: fx.secretsManager,

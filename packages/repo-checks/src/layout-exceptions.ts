@@ -13,10 +13,7 @@ import type { LayoutRule } from './layout.ts';
  * `errors`, `clock`, `table`).
  */
 export const LAYOUT_EXCEPTIONS: Readonly<Record<string, readonly LayoutRule[]>> = {
-  'ecs-rollback': ['cli-thin', 'program', 'table'],
-  'heartbeat-client': ['table'],
   'preview-env': ['cli-thin', 'program', 'commands', 'clock', 'table'],
   'secrets-env-loader': ['table'],
-  'semver-timestamp': ['cli-thin', 'program', 'commands', 'clock', 'table'],
   'sg-ip-window': ['cli-thin', 'program', 'commands', 'clock', 'table'],
 };

@@ -123,10 +123,12 @@ export function layoutProblems(pkg: PackageDir): Partial<Record<LayoutRule, stri
     const raw = read(pkg.dir, 'cli.ts');
     const lines = raw.split('\n').filter((l) => l.trim() !== '');
     const why: string[] = [];
-    if (!raw.startsWith('#!/usr/bin/env node\n')) why.push('does not start with #!/usr/bin/env node');
+    if (!raw.startsWith('#!/usr/bin/env node\n'))
+      why.push('does not start with #!/usr/bin/env node');
     if (lines.length > 5) why.push(`has ${lines.length} lines (at most 5)`);
     if (!/^main\(program\);?$/m.test(raw)) why.push('does not call main(program)');
-    if (!/from '\.\/cli\/program\.ts'/.test(raw)) why.push("does not import from './cli/program.ts'");
+    if (!/from '\.\/cli\/program\.ts'/.test(raw))
+      why.push("does not import from './cli/program.ts'");
     if (why.length) problems['cli-thin'] = `src/cli.ts ${why.join(', ')}`;
   }
 
@@ -206,7 +208,8 @@ export const HOUSE_ROW: Readonly<Record<keyof DifferencesRow, readonly string[]>
  * Generic "bad input" codes (as opposed to codes naming one condition, such as
  * `E_INVALID_DATE` or `E_NAME`, which stay where they are documented contracts).
  */
-const GENERIC_BAD_INPUT = /^E_(INPUT|USAGE|INVALID_INPUT|INVALID_OPTION|INVALID_ARGUMENT|BAD_INPUT)$/;
+const GENERIC_BAD_INPUT =
+  /^E_(INPUT|USAGE|INVALID_INPUT|INVALID_OPTION|INVALID_ARGUMENT|BAD_INPUT)$/;
 
 /**
  * The package's row of the issue-14 table:
@@ -226,7 +229,11 @@ export function differencesRow(pkg: PackageDir): DifferencesRow {
   const texts = new Map(files.map((f) => [f, withoutComments(read(pkg.dir, f))]));
   const programFile = findProgramFile(texts);
   const program =
-    programFile === undefined ? '–' : programFile === 'cli.ts' ? 'inline in cli.ts' : `src/${programFile}`;
+    programFile === undefined
+      ? '–'
+      : programFile === 'cli.ts'
+        ? 'inline in cli.ts'
+        : `src/${programFile}`;
 
   const commandKinds = new Set<string>();
   for (const [file, text] of texts) {
@@ -265,7 +272,8 @@ export function differencesRow(pkg: PackageDir): DifferencesRow {
     const built = /\bnew\s+[A-Z]\w*Client\s*\(/.test(all);
     const withClients = /\bwithClients\s*\(/.test(all);
     if (!built) released = withClients ? 'withClients' : 'none built';
-    else if (/\.destroy\(\s*\)/.test(all)) released = withClients ? 'withClients + by hand' : 'by hand';
+    else if (/\.destroy\(\s*\)/.test(all))
+      released = withClients ? 'withClients + by hand' : 'by hand';
     else released = 'never';
   }
 
@@ -301,7 +309,9 @@ function maskClientsObjects(text: string): string {
 }
 
 /** The regenerated table as Markdown, in the issue's shape. */
-export function differencesTable(rows: ReadonlyArray<{ name: string; row: DifferencesRow }>): string {
+export function differencesTable(
+  rows: ReadonlyArray<{ name: string; row: DifferencesRow }>,
+): string {
   const columns = Object.keys(HOUSE_ROW) as (keyof DifferencesRow)[];
   const lines = [`| | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---|').join('')}`];
   for (const { name, row } of rows) {

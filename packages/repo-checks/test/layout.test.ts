@@ -25,7 +25,10 @@ describe('the published packages', () => {
       expect.arrayContaining(['preview-env', 'semver-timestamp', 'ecs-rollback']),
     );
     for (const name of Object.keys(LAYOUT_EXCEPTIONS)) {
-      expect(packages.map((p) => p.name), `layout exception for unknown ${name}`).toContain(name);
+      expect(
+        packages.map((p) => p.name),
+        `layout exception for unknown ${name}`,
+      ).toContain(name);
     }
   });
 });
@@ -46,7 +49,7 @@ describe.each(packages.map((p) => [p.name, p] as const))('package %s', (name, pk
 });
 
 describe('internal', () => {
-  it("reads the wall clock only in its clock (clock.ts)", () => {
+  it('reads the wall clock only in its clock (clock.ts)', () => {
     expect(clockReads(join(REPO_ROOT, 'packages/internal'), ['clock.ts'])).toEqual([]);
   });
 });

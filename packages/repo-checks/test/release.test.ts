@@ -455,3 +455,52 @@ describe('the release workflow', () => {
     expect(await remoteGit('rev-parse', 'v1')).toBe(before);
   }, 300_000);
 });
+
+describe("this repository's actions", () => {
+  const read = (path: string) =>
+    JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as {
+      name: string;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+  const libraries = new Map(
+    [
+      'ecs-rollback',
+      'heartbeat-client',
+      'preview-env',
+      'secrets-env-loader',
+      'semver-timestamp',
+      'sg-ip-window',
+    ].map((dir) => {
+      const m = read(`packages/${dir}/package.json`);
+      return [m.name, m] as const;
+    }),
+  );
+  it.each([
+    'ecs-rollback',
+    'heartbeat',
+    'preview-env',
+    'secrets-env',
+    'semver-timestamp',
+    'sg-ip-window',
+  ])(
+    '%s lists every workspace package it bundles under dependencies (so their changesets bump it)',
+    (dir) => {
+      const action = read(`actions/${dir}/package.json`);
+      const deps = action.dependencies ?? {};
+      const bundled = new Set(['@berth/internal']);
+      const visit = (name: string) => {
+        bundled.add(name);
+        for (const dep of Object.keys(libraries.get(name)?.dependencies ?? {})) {
+          if (libraries.has(dep) && !bundled.has(dep)) visit(dep);
+        }
+      };
+      for (const name of Object.keys(deps)) if (libraries.has(name)) visit(name);
+      expect([...bundled].filter((name) => deps[name] !== 'workspace:*')).toEqual([]);
+      const devBerth = Object.keys(action.devDependencies ?? {}).filter(
+        (name) => name.startsWith('@berth/') && name !== '@berth/testkit',
+      );
+      expect(devBerth).toEqual([]);
+    },
+  );
+});

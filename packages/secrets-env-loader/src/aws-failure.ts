@@ -1,4 +1,4 @@
-import { awsErrorInfo } from '@berth/internal';
+import { awsErrorInfo, awsFailure } from '@berth/internal';
 import type { SecretFailure } from './errors.ts';
 
 /** Maps an AWS error code and message about one secret to a failure with a stable code. */
@@ -40,38 +40,15 @@ export function failureFromAws(
 }
 
 /**
- * True when the SDK could not parse a response body. Its message is the JSON parser's, which
- * quotes the text around the bad spot: in a GetSecretValue or BatchGetSecretValue answer
- * that text can be a secret value, so it must never be shown.
+ * {@link failureFromAws} for an error thrown by the SDK. Failures that are not about the
+ * secret (no answer in time, no network, an answer that cannot be read) are worded by
+ * `awsFailure`, which never quotes an unreadable answer (it may hold secret values).
  */
-function unreadableResponse(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { name?: unknown; message?: unknown; $responseBodyText?: unknown };
-  return (
-    error instanceof SyntaxError ||
-    e.name === 'SyntaxError' ||
-    e.$responseBodyText !== undefined ||
-    (typeof e.message === 'string' && e.message.includes('Deserialization error'))
-  );
-}
-
-/** {@link failureFromAws} for an error thrown by the SDK. */
 export function failureFromError(secretId: string, error: unknown): SecretFailure {
-  if (unreadableResponse(error)) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    return {
-      secretId,
-      code: 'E_AWS',
-      reason: `the answer from Secrets Manager could not be read${status === undefined ? '' : ` (HTTP ${status})`} and is not shown, as it may hold secret values; check AWS_ENDPOINT_URL and any proxy in between`,
-    };
-  }
   const info = awsErrorInfo(error);
-  if (info.network) {
-    return {
-      secretId,
-      code: 'E_AWS',
-      reason: `cannot reach Secrets Manager (${info.message}); check the network, the region and AWS_ENDPOINT_URL`,
-    };
+  const f = awsFailure(error, { doing: 'read it', iamActions: ['secretsmanager:GetSecretValue'] });
+  if (f.message.includes('could not be read') || info.network || f.lostResponse) {
+    return { secretId, code: 'E_AWS', reason: f.message.replace(/^could not read it: /, '') };
   }
   return failureFromAws(secretId, info.code, info.message);
 }

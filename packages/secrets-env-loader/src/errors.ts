@@ -4,7 +4,7 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
  * Stable codes of {@link SecretsEnvError}.
  *
  * - `E_INVALID_SECRET_ID`, `E_INPUT`: bad input (CLI exit code 2); nothing was read.
- * - `E_INVALID_OPTION`: no longer thrown (was bad input; now `E_INPUT`, as in every Berth package).
+ *   (`E_INPUT` replaces `E_INVALID_OPTION`, as in every Berth package.)
  * - `E_NOT_FOUND`: the secret (or a version of it, or any secret under a prefix) does not exist.
  * - `E_ACCESS_DENIED`: the caller may not read the secret (IAM or resource policy).
  * - `E_DECRYPTION`: Secrets Manager could not decrypt the secret with its KMS key.
@@ -76,5 +76,21 @@ export class SecretsEnvError extends BerthError<SecretsEnvErrorCode> {
     this.secretId = secretId;
     this.failures =
       failures ?? (secretId === undefined ? [] : [{ secretId, code, reason: message }]);
+  }
+
+  /** The `--json` form: code, message, retryable, and the failed ids with their reasons (never values). */
+  override toJSON(): {
+    name: string;
+    code: SecretsEnvErrorCode;
+    message: string;
+    retryable: boolean;
+    secretId?: string;
+    failures: readonly SecretFailure[];
+  } {
+    return {
+      ...super.toJSON(),
+      ...(this.secretId === undefined ? {} : { secretId: this.secretId }),
+      failures: this.failures,
+    };
   }
 }

@@ -5,7 +5,15 @@ import {
   type Parameter,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { awsErrorInfo, backoffDelay, type Clock, mapLimit } from '@berth/internal';
+import {
+  awsErrorInfo,
+  awsFailure,
+  backoffDelay,
+  type Clock,
+  chunk,
+  collectAll,
+  mapLimit,
+} from '@berth/internal';
 import type { SecretFailure } from './errors.ts';
 import { parameterNameOfArn } from './source-id.ts';
 
@@ -89,25 +97,19 @@ export function parameterFailure(
   action: 'ssm:GetParameters' | 'ssm:GetParametersByPath',
 ): SecretFailure {
   const info = awsErrorInfo(error);
-  const detail = `${info.code}: ${info.message}`.replace(/\s+/g, ' ');
-  if (info.network) {
-    return {
-      secretId: id,
-      code: 'E_AWS',
-      reason: `cannot reach SSM (${detail}); check the network, the region and AWS_ENDPOINT_URL`,
-    };
-  }
-  if (/AccessDenied|UnauthorizedOperation|KMS|Kms/.test(info.code) || /kms:/i.test(info.message)) {
+  const f = awsFailure(error, { doing: 'read it', iamActions: [action] });
+  const reason = f.message.replace(/^could not read it: /, '');
+  if (f.accessDenied || /KMS|Kms/.test(info.code) || /kms:/i.test(info.message)) {
     return {
       secretId: id,
       code: 'E_ACCESS_DENIED',
-      reason: `access denied: allow ${action} on it (and kms:Decrypt on the key of a SecureString) (${detail})`,
+      reason: `access denied: allow ${action} on it (and kms:Decrypt on the key of a SecureString) (${info.code}: ${info.message.replace(/\s+/g, ' ')})`,
     };
   }
   if (info.code === 'ParameterNotFound' || info.code === 'ParameterVersionNotFound') {
-    return { secretId: id, code: 'E_NOT_FOUND', reason: `not found (${detail})` };
+    return { secretId: id, code: 'E_NOT_FOUND', reason: `not found (${reason})` };
   }
-  return { secretId: id, code: 'E_AWS', reason: detail };
+  return { secretId: id, code: 'E_AWS', reason };
 }
 
 /** True when a requested name (or ARN) is the parameter an answer describes. */
@@ -129,18 +131,15 @@ export async function getParameters(
 ): Promise<Map<string, ParameterResult>> {
   const results = new Map<string, ParameterResult>();
   const unique = [...new Set(names)];
-  const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += PARAMETERS_PER_CALL) {
-    chunks.push(unique.slice(i, i + PARAMETERS_PER_CALL));
-  }
-  const readChunk = async (chunk: readonly string[]): Promise<void> => {
+  const chunks = chunk(unique, PARAMETERS_PER_CALL);
+  const readChunk = async (names: readonly string[]): Promise<void> => {
     let answer: GetParametersCommandOutput;
     try {
       answer = await retryThrottled(
         'GetParameters',
         () =>
           client.send(
-            new GetParametersCommand({ Names: [...chunk], WithDecryption: options.decrypt }),
+            new GetParametersCommand({ Names: [...names], WithDecryption: options.decrypt }),
             options.signal ? { abortSignal: options.signal } : {},
           ),
         options,
@@ -148,18 +147,18 @@ export async function getParameters(
     } catch (error) {
       const { code } = awsErrorInfo(error);
       if (
-        chunk.length > 1 &&
+        names.length > 1 &&
         !THROTTLED.test(code) &&
         !awsErrorInfo(error).network &&
         !options.signal?.aborted
       ) {
         options.log(
-          `GetParameters failed for ${chunk.length} parameters (${code}); reading them one by one to name the failing one`,
+          `GetParameters failed for ${names.length} parameters (${code}); reading them one by one to name the failing one`,
         );
-        await mapLimit(chunk, GET_CONCURRENCY, (name) => readChunk([name]));
+        await mapLimit(names, GET_CONCURRENCY, (name) => readChunk([name]));
         return;
       }
-      for (const name of chunk) {
+      for (const name of names) {
         results.set(name, {
           ok: false,
           failure: parameterFailure(name, error, 'ssm:GetParameters'),
@@ -167,10 +166,10 @@ export async function getParameters(
       }
       return;
     }
-    options.log(`GetParameters: ${chunk.length} parameter(s) in one call`);
+    options.log(`GetParameters: ${names.length} parameter(s) in one call`);
     const values = (answer.Parameters ?? []).map(toValue).filter((v) => v !== undefined);
     const invalid = new Set(answer.InvalidParameters ?? []);
-    for (const name of chunk) {
+    for (const name of names) {
       const value = values.find((v) => sameParameter(name, v));
       if (value) {
         results.set(name, { ok: true, value });
@@ -203,16 +202,16 @@ export async function getParametersByPath(
   options: ParameterReadOptions,
 ): Promise<ParameterValue[]> {
   const found = new Map<string, ParameterValue>();
-  let nextToken: string | undefined;
   let pages = 0;
-  do {
-    const token = nextToken;
+  // The API takes the path without its final slash; names under it start with the slash.
+  const apiPath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const all = await collectAll(async (token) => {
     const page = await retryThrottled(
       'GetParametersByPath',
       () =>
         client.send(
           new GetParametersByPathCommand({
-            Path: path,
+            Path: apiPath,
             Recursive: true,
             WithDecryption: options.decrypt,
             MaxResults: PARAMETERS_PER_PAGE,
@@ -223,12 +222,12 @@ export async function getParametersByPath(
       options,
     );
     pages++;
-    for (const p of page.Parameters ?? []) {
-      const value = toValue(p);
-      if (value?.name.startsWith(path)) found.set(value.name, value);
-    }
-    nextToken = page.NextToken || undefined;
-  } while (nextToken);
+    return { items: page.Parameters ?? [], next: page.NextToken || undefined };
+  });
+  for (const p of all) {
+    const value = toValue(p);
+    if (value?.name.startsWith(path)) found.set(value.name, value);
+  }
   options.log(`GetParametersByPath ${path}: ${found.size} parameter(s) in ${pages} page(s)`);
   return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

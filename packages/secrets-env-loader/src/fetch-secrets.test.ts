@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mapLimit } from '@berth/internal';
-import { startHttpServer, useAws } from '@berth/testkit';
+import { fixtureClient, startHttpServer, useAws } from '@berth/testkit';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchSecrets } from './fetch-secrets.ts';
 import { loadSecrets } from './load-secrets.ts';
@@ -16,7 +16,7 @@ const arnOf = (name: string) =>
   `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbC123`;
 
 beforeAll(async () => {
-  const sm = new SecretsManagerClient(aws.clientConfig);
+  const sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   await mapLimit(
     Array.from({ length: 41 }, (_, i) => i),
     8,
@@ -31,7 +31,6 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  aws.proxy.resetStats();
   aws.proxy.clearFaults();
 });
 
@@ -85,17 +84,18 @@ describe('fetchSecrets when a whole batch call fails', () => {
     });
     const logs: string[] = [];
     const client = new SecretsManagerClient(aws.clientConfig);
-    await expect(
+    const { result: error, stats } = await aws.proxy.measure(() =>
       loadSecrets({
         secrets: ['chunk/c00', 'chunk/missing', 'chunk/c01'],
         client,
         log: (m) => logs.push(m),
-      }),
-    ).rejects.toMatchObject({
+      }).catch((e: unknown) => e),
+    );
+    expect(error).toMatchObject({
       code: 'E_NOT_FOUND',
       failures: [expect.objectContaining({ secretId: 'chunk/missing', code: 'E_NOT_FOUND' })],
     });
-    expect(aws.proxy.stats().byOperation).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 3 });
+    expect(stats.byOperation).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 3 });
     expect(logs.join('\n')).toContain('reading its 3 secrets one by one');
   });
 });

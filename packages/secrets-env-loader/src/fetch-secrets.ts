@@ -3,7 +3,7 @@ import {
   GetSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { mapLimit } from '@berth/internal';
+import { chunk, mapLimit, paginate } from '@berth/internal';
 import {
   batchFailureNamesOneSecret,
   batchUnavailable,
@@ -58,9 +58,7 @@ export async function fetchSecrets(
     results.set(keyOf(r), await getSecretValue(client, r, signal));
   };
 
-  const chunks: string[][] = [];
-  const ids = [...current];
-  for (let i = 0; i < ids.length; i += BATCH_SIZE) chunks.push(ids.slice(i, i + BATCH_SIZE));
+  const chunks = chunk([...current], BATCH_SIZE);
   let batchOff = false;
   const batchWork = mapLimit(chunks, BATCH_CONCURRENCY, async (chunk) => {
     if (!batchOff) {
@@ -121,15 +119,18 @@ async function batchGet(
   signal: AbortSignal | undefined,
 ): Promise<Map<string, FetchResult>> {
   const out = new Map<string, FetchResult>();
-  let nextToken: string | undefined;
-  do {
+  // Each page is one item: its values and its errors are read together.
+  const pages = paginate(async (token) => {
     const page = await client.send(
       new BatchGetSecretValueCommand({
         SecretIdList: [...ids],
-        ...(nextToken ? { NextToken: nextToken } : {}),
+        ...(token ? { NextToken: token } : {}),
       }),
       signal ? { abortSignal: signal } : {},
     );
+    return { items: [page], next: page.NextToken || undefined };
+  });
+  for await (const page of pages) {
     for (const entry of page.SecretValues ?? []) {
       for (const id of ids) {
         const value = toSecretValue(entry, id);
@@ -149,8 +150,7 @@ async function batchGet(
         failure: failureFromAws(id, error.ErrorCode ?? 'UnknownError', error.Message),
       });
     }
-    nextToken = page.NextToken || undefined;
-  } while (nextToken);
+  }
   for (const id of ids) {
     if (!out.has(id)) {
       out.set(id, {

@@ -1,4 +1,5 @@
 import { ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { collectAll } from '@berth/internal';
 
 /** A secret found under a prefix. */
 export interface ListedSecret {
@@ -17,20 +18,19 @@ export async function listSecretsByPrefix(
   signal?: AbortSignal,
 ): Promise<ListedSecret[]> {
   const found = new Map<string, ListedSecret>();
-  let nextToken: string | undefined;
-  do {
+  const listed = await collectAll(async (token) => {
     const page = await client.send(
       new ListSecretsCommand({
         Filters: [{ Key: 'name', Values: [prefix] }],
         MaxResults: 100,
-        ...(nextToken ? { NextToken: nextToken } : {}),
+        ...(token ? { NextToken: token } : {}),
       }),
       signal ? { abortSignal: signal } : {},
     );
-    for (const s of page.SecretList ?? []) {
-      if (s.Name?.startsWith(prefix) && s.ARN) found.set(s.ARN, { name: s.Name, arn: s.ARN });
-    }
-    nextToken = page.NextToken || undefined;
-  } while (nextToken);
+    return { items: page.SecretList ?? [], next: page.NextToken || undefined };
+  });
+  for (const s of listed) {
+    if (s.Name?.startsWith(prefix) && s.ARN) found.set(s.ARN, { name: s.Name, arn: s.ARN });
+  }
   return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -94,7 +94,12 @@ export async function loadEcsSecrets(options: LoadEcsSecretsOptions): Promise<Ec
     log,
   };
 
-  return withAwsClients(options, async (clients) => {
+  options.signal?.throwIfAborted();
+  const needs = {
+    secretsManager: parsed.some((p) => p.store === 'secretsmanager'),
+    ssm: parsed.some((p) => p.store === 'ssm'),
+  };
+  return withAwsClients(options, needs, async (clients) => {
     const failures: SecretFailure[] = [];
     const names = parsed.flatMap((p) =>
       p.store === 'ssm' && p.kind === 'parameter' ? [p.id] : [],
@@ -113,6 +118,7 @@ export async function loadEcsSecrets(options: LoadEcsSecretsOptions): Promise<Ec
               ...(versionStage === undefined ? {} : { versionStage }),
               ...(versionId === undefined ? {} : { versionId }),
               client: clients.secretsManager,
+              ...(options.signal ? { signal: options.signal } : {}),
             });
             log(`secret ${request.id}: ${keys.length} key(s)`);
             return toEcsSecrets({
@@ -171,6 +177,7 @@ export async function loadEcsSecrets(options: LoadEcsSecretsOptions): Promise<Ec
         }
       }),
     );
+    options.signal?.throwIfAborted();
     if (failures.length > 0) throw failuresError(failures, '');
 
     const byName = new Map<string, Entry>();

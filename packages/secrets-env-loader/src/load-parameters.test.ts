@@ -1,20 +1,13 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { Clock } from '@berth/internal';
 import { mapLimit } from '@berth/internal';
-import { useAws } from '@berth/testkit';
+import { fakeClock, fixtureClient, useAws } from '@berth/testkit';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsEnvError } from './errors.ts';
 import { loadSecrets } from './load-secrets.ts';
 
 const aws = useAws();
 let ssm: SSMClient;
-
-/** Sleeps that return at once, recording what was asked: throttling tests do not wait. */
-function instantClock(): Clock & { slept: number[] } {
-  const slept: number[] = [];
-  return { slept, now: () => 0, sleep: async (ms) => void slept.push(ms) };
-}
 
 async function put(
   Name: string,
@@ -35,8 +28,9 @@ async function failure(promise: Promise<unknown>): Promise<SecretsEnvError> {
 }
 
 beforeAll(async () => {
-  ssm = new SSMClient({ ...aws.clientConfig, maxAttempts: 5 });
-  const sm = new SecretsManagerClient({ ...aws.clientConfig, maxAttempts: 5 });
+  // Set-up retries the emulator's HTML 500 under load, with bounded concurrency (issue 12).
+  ssm = fixtureClient(SSMClient, aws.clientConfig);
+  const sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   await put('/app/prod/DB_URL', 'postgres://db.internal/app');
   await put('/app/prod/api-key', 'k-123456', 'SecureString');
   await put('/app/prod/hosts', 'a.internal,b.internal', 'StringList');
@@ -65,15 +59,26 @@ beforeAll(async () => {
 }, 120_000);
 
 beforeEach(() => {
-  aws.proxy.resetStats();
   aws.proxy.clearFaults();
 });
 
+/** Calls made while `fn` ran, and only those: counts that no other test's calls can change. */
+const measured = <T>(fn: () => Promise<T>) => aws.proxy.measure(fn);
+
 describe('SSM parameters as sources', () => {
   it('loads single parameters by name, ARN and alias: last segment, - to _', async () => {
-    const { vars, sources } = await loadSecrets({
-      secrets: ['ssm:/app/prod/DB_URL', 'ssm:/app/prod/api-key', { id: 'ssm:PLAIN', alias: 'TOP' }],
-    });
+    const {
+      result: { vars, sources },
+      stats,
+    } = await measured(() =>
+      loadSecrets({
+        secrets: [
+          'ssm:/app/prod/DB_URL',
+          'ssm:/app/prod/api-key',
+          { id: 'ssm:PLAIN', alias: 'TOP' },
+        ],
+      }),
+    );
     expect(vars).toEqual({
       DB_URL: 'postgres://db.internal/app',
       API_KEY: 'k-123456',
@@ -88,7 +93,7 @@ describe('SSM parameters as sources', () => {
     expect(sources.DB_URL?.secretArn).toMatch(
       /^arn:aws:ssm:us-east-1:\d{12}:parameter\/app\/prod\/DB_URL$/,
     );
-    expect(aws.proxy.stats().byOperation).toEqual({ GetParameters: 1 });
+    expect(stats.byOperation).toEqual({ GetParameters: 1 });
   });
 
   it('reads a parameter by ARN, as real AWS answers it (moto answers ARNs as invalid)', async () => {
@@ -144,10 +149,12 @@ describe('SSM parameters as sources', () => {
   });
 
   it('follows GetParametersByPath pages (10 a page) past 10 parameters', async () => {
-    const { vars } = await loadSecrets({ secrets: ['ssm:/paged/'] });
+    const {
+      result: { vars },
+      stats,
+    } = await measured(() => loadSecrets({ secrets: ['ssm:/paged/'] }));
     expect(Object.keys(vars)).toHaveLength(23);
     expect(vars.P22).toBe('v22');
-    const stats = aws.proxy.stats();
     expect(stats.byOperation).toEqual({ GetParametersByPath: 3 });
   });
 
@@ -206,16 +213,17 @@ describe('SSM parameters as sources', () => {
       { step: 'initialize' },
     );
     const names = Array.from({ length: 25 }, (_, i) => `ssm:/many/m${String(i).padStart(2, '0')}`);
-    const { vars, sources } = await loadSecrets({
-      secrets: ['app/prod', ...names],
-      clients: { ssm: client },
-    });
+    const {
+      result: { vars, sources },
+      stats,
+    } = await measured(() =>
+      loadSecrets({ secrets: ['app/prod', ...names], clients: { ssm: client } }),
+    );
     client.destroy();
     expect(Object.keys(vars)).toHaveLength(27);
     expect(sources.DB_PASSWORD?.store).toBe('secretsmanager');
     expect(sources.M24?.store).toBe('ssm');
     expect(sizes.sort((a, b) => a - b)).toEqual([5, 10, 10]);
-    const stats = aws.proxy.stats();
     expect(stats.byOperation).toEqual({ BatchGetSecretValue: 1, GetParameters: 3 });
     expect(stats.rounds).toBe(1);
   });
@@ -258,16 +266,21 @@ describe('SSM parameters as sources', () => {
       times: 2,
       error: { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
     });
-    const clock = instantClock();
+    const clock = fakeClock({ mode: 'instant' });
     const logs: string[] = [];
-    const { vars } = await loadSecrets({
-      secrets: ['ssm:/paged/', 'ssm:/app/prod/DB_URL'],
-      clients: { ssm: new SSMClient(aws.clientConfig) },
-      clock,
-      log: (m) => logs.push(m),
-    });
+    const {
+      result: { vars },
+      stats,
+    } = await measured(() =>
+      loadSecrets({
+        secrets: ['ssm:/paged/', 'ssm:/app/prod/DB_URL'],
+        clients: { ssm: new SSMClient(aws.clientConfig) },
+        clock,
+        log: (m) => logs.push(m),
+      }),
+    );
     expect(Object.keys(vars)).toHaveLength(24);
-    expect(aws.proxy.stats().byOperation).toEqual({ GetParametersByPath: 6, GetParameters: 3 });
+    expect(stats.byOperation).toEqual({ GetParametersByPath: 6, GetParameters: 3 });
     expect(clock.slept).toHaveLength(5);
     expect(logs.join('\n')).toContain('GetParametersByPath: throttled (ThrottlingException)');
   });
@@ -277,16 +290,18 @@ describe('SSM parameters as sources', () => {
       operation: 'GetParameters',
       error: { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
     });
-    const error = await failure(
-      loadSecrets({
-        secrets: ['ssm:/app/prod/DB_URL'],
-        clients: { ssm: new SSMClient(aws.clientConfig) },
-        clock: instantClock(),
-      }),
+    const { result: error, stats } = await measured(() =>
+      failure(
+        loadSecrets({
+          secrets: ['ssm:/app/prod/DB_URL'],
+          clients: { ssm: new SSMClient(aws.clientConfig) },
+          clock: fakeClock({ mode: 'instant' }),
+        }),
+      ),
     );
     expect(error.code).toBe('E_AWS');
     expect(error.retryable).toBe(true);
-    expect(aws.proxy.stats().byOperation).toEqual({ GetParameters: 8 });
+    expect(stats.byOperation).toEqual({ GetParameters: 8 });
   });
 
   it('names the permission when SSM denies access', async () => {
@@ -317,11 +332,13 @@ describe('SSM parameters as sources', () => {
       [{ secrets: [{ id: 'ssm:/a/b', versionStage: 'AWSPREVIOUS' }] }, 'E_INPUT'],
       [{ secrets: ['ssm:/a/b'], region: 'x y' }, 'E_INPUT'],
     ];
-    for (const [options, code] of cases) {
-      const error = await failure(loadSecrets(options));
-      expect(error.code, JSON.stringify(options)).toBe(code);
-      expect(error.exitCode).toBe(2);
-    }
-    expect(aws.proxy.stats().total).toBe(0);
+    const { stats } = await measured(async () => {
+      for (const [options, code] of cases) {
+        const error = await failure(loadSecrets(options));
+        expect(error.code, JSON.stringify(options)).toBe(code);
+        expect(error.exitCode).toBe(2);
+      }
+    });
+    expect(stats.total).toBe(0);
   });
 });

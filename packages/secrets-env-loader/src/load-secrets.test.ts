@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mapLimit } from '@berth/internal';
-import { useAws } from '@berth/testkit';
+import { fixtureClient, useAws } from '@berth/testkit';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsEnvError } from './errors.ts';
 import { loadSecrets } from './load-secrets.ts';
@@ -37,7 +37,8 @@ async function failure(promise: Promise<unknown>): Promise<SecretsEnvError> {
 
 let appDevArn: string;
 beforeAll(async () => {
-  sm = new SecretsManagerClient(aws.clientConfig);
+  // Set-up retries the emulator's HTML 500 under load, with bounded concurrency (issue 12).
+  sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   appDevArn = await create(
     'app/dev',
     JSON.stringify({ DB_HOST: 'db.internal', DB_PASSWORD: 'pw-1', 'api-key': 'k' }),
@@ -65,13 +66,18 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  aws.proxy.resetStats();
   aws.proxy.clearFaults();
 });
 
+/** Calls made while `fn` ran, and only those: counts that no other test's calls can change. */
+const measured = <T>(fn: () => Promise<T>) => aws.proxy.measure(fn);
+
 describe('loadSecrets against the emulator', () => {
   it('expands a JSON secret key by key and says where each variable came from', async () => {
-    const { vars, sources } = await loadSecrets({ secrets: [{ id: 'app/dev' }] });
+    const {
+      result: { vars, sources },
+      stats,
+    } = await measured(() => loadSecrets({ secrets: [{ id: 'app/dev' }] }));
     expect(vars).toEqual({ DB_HOST: 'db.internal', DB_PASSWORD: 'pw-1', API_KEY: 'k' });
     expect(sources.API_KEY).toMatchObject({
       secretId: 'app/dev',
@@ -79,7 +85,7 @@ describe('loadSecrets against the emulator', () => {
       secretArn: appDevArn,
       jsonPath: ['api-key'],
     });
-    expect(aws.proxy.stats().byOperation).toEqual({ BatchGetSecretValue: 1 });
+    expect(stats.byOperation).toEqual({ BatchGetSecretValue: 1 });
   });
 
   it('joins nested keys with _ and keeps non-strings as JSON text', async () => {
@@ -140,10 +146,13 @@ describe('loadSecrets against the emulator', () => {
   });
 
   it('resolves a prefix set with ListSecrets, exactly, with the alias as prefix', async () => {
-    const { vars, sources } = await loadSecrets({ secrets: [{ id: 'team/svc/*', alias: 'T' }] });
+    const {
+      result: { vars, sources },
+      stats,
+    } = await measured(() => loadSecrets({ secrets: [{ id: 'team/svc/*', alias: 'T' }] }));
     expect(vars).toEqual({ T_A_ONE: '1', T_B_ONE: '2', T_TOKEN: 'tok' });
     expect(sources.T_TOKEN).toMatchObject({ secretId: 'team/svc/*', secretName: 'team/svc/token' });
-    expect(aws.proxy.stats().byOperation).toEqual({ ListSecrets: 1, BatchGetSecretValue: 1 });
+    expect(stats.byOperation).toEqual({ ListSecrets: 1, BatchGetSecretValue: 1 });
   });
 
   it('fails on a missing secret, naming it, and returns nothing', async () => {
@@ -156,14 +165,14 @@ describe('loadSecrets against the emulator', () => {
   });
 
   it('reports every failed secret by id, from the batch Errors', async () => {
-    const error = await failure(
-      loadSecrets({ secrets: ['app/missing-1', 'app/dev', 'app/missing-2'] }),
+    const { result: error, stats } = await measured(() =>
+      failure(loadSecrets({ secrets: ['app/missing-1', 'app/dev', 'app/missing-2'] })),
     );
     expect(error.failures.map((f) => [f.secretId, f.code])).toEqual([
       ['app/missing-1', 'E_NOT_FOUND'],
       ['app/missing-2', 'E_NOT_FOUND'],
     ]);
-    expect(aws.proxy.stats().byOperation).toEqual({ BatchGetSecretValue: 1 });
+    expect(stats.byOperation).toEqual({ BatchGetSecretValue: 1 });
   });
 
   it('fails on a prefix that matches nothing', async () => {
@@ -201,12 +210,16 @@ describe('loadSecrets against the emulator', () => {
         SecretString: JSON.stringify({ TOKEN: 'new' }),
       }),
     );
-    aws.proxy.resetStats();
-    const { vars } = await loadSecrets({
-      secrets: [{ id: 'app/rotated', versionStage: 'AWSPREVIOUS', alias: 'OLD' }, 'app/rotated'],
-    });
+    const {
+      result: { vars },
+      stats,
+    } = await measured(() =>
+      loadSecrets({
+        secrets: [{ id: 'app/rotated', versionStage: 'AWSPREVIOUS', alias: 'OLD' }, 'app/rotated'],
+      }),
+    );
     expect(vars).toEqual({ OLD_TOKEN: 'old', TOKEN: 'new' });
-    expect(aws.proxy.stats().byOperation).toEqual({ GetSecretValue: 1, BatchGetSecretValue: 1 });
+    expect(stats.byOperation).toEqual({ GetSecretValue: 1, BatchGetSecretValue: 1 });
     const missing = await failure(
       loadSecrets({ secrets: [{ id: 'app/dev', versionStage: 'NOPE' }] }),
     );
@@ -220,11 +233,12 @@ describe('loadSecrets against the emulator', () => {
       (i) =>
         create(`bulk/s${String(i).padStart(2, '0')}`, JSON.stringify({ [`KEY_${i}`]: `v${i}` })),
     );
-    aws.proxy.resetStats();
-    const { vars } = await loadSecrets({ secrets: ['bulk/*'] });
+    const {
+      result: { vars },
+      stats,
+    } = await measured(() => loadSecrets({ secrets: ['bulk/*'] }));
     expect(Object.keys(vars)).toHaveLength(45);
     expect(vars.KEY_44).toBe('v44');
-    const stats = aws.proxy.stats();
     expect(stats.byOperation).toEqual({ ListSecrets: 1, BatchGetSecretValue: 3 });
     expect(stats.rounds).toBe(2);
   });
@@ -235,19 +249,23 @@ describe('loadSecrets against the emulator', () => {
       8,
       (i) => create(`paged/p${String(i).padStart(3, '0')}`, `v${i}`),
     );
-    aws.proxy.resetStats();
-    const { vars } = await loadSecrets({ secrets: ['paged/*'] });
+    const {
+      result: { vars },
+      stats,
+    } = await measured(() => loadSecrets({ secrets: ['paged/*'] }));
     expect(Object.keys(vars)).toHaveLength(105);
-    expect(aws.proxy.stats().byOperation).toEqual({ ListSecrets: 2, BatchGetSecretValue: 6 });
+    expect(stats.byOperation).toEqual({ ListSecrets: 2, BatchGetSecretValue: 6 });
   });
 
   it('falls back to GetSecretValue per secret when the batch call is denied', async () => {
     aws.proxy.fail({ operation: 'BatchGetSecretValue', error: { code: 'AccessDeniedException' } });
     const logs: string[] = [];
-    const { vars } = await loadSecrets({
-      secrets: ['app/dev', 'team/svc/*'],
-      log: (m) => logs.push(m),
-    });
+    const {
+      result: { vars },
+      stats,
+    } = await measured(() =>
+      loadSecrets({ secrets: ['app/dev', 'team/svc/*'], log: (m) => logs.push(m) }),
+    );
     expect(Object.keys(vars)).toEqual([
       'DB_HOST',
       'DB_PASSWORD',
@@ -256,7 +274,7 @@ describe('loadSecrets against the emulator', () => {
       'B_ONE',
       'TOKEN',
     ]);
-    expect(aws.proxy.stats().byOperation).toEqual({
+    expect(stats.byOperation).toEqual({
       ListSecrets: 1,
       BatchGetSecretValue: 1,
       GetSecretValue: 4,
@@ -269,9 +287,11 @@ describe('loadSecrets against the emulator', () => {
       operation: 'BatchGetSecretValue',
       error: { code: 'UnknownOperationException' },
     });
-    const error = await failure(loadSecrets({ secrets: ['app/dev', 'app/missing'] }));
+    const { result: error, stats } = await measured(() =>
+      failure(loadSecrets({ secrets: ['app/dev', 'app/missing'] })),
+    );
     expect(error.failures.map((f) => f.secretId)).toEqual(['app/missing']);
-    expect(aws.proxy.stats().byOperation).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 2 });
+    expect(stats.byOperation).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 2 });
   });
 
   it('reports a whole-batch failure for each secret, retryable', async () => {
@@ -296,12 +316,14 @@ describe('loadSecrets against the emulator', () => {
       [{ secrets: [{ id: 'app/dev', alias: '9lives' }] }, 'E_INPUT'],
       [{ secrets: ['app/dev'], nameTransform: 'lower' as 'none' }, 'E_INPUT'],
     ];
-    for (const [options, code] of cases) {
-      const error = await failure(loadSecrets(options));
-      expect(error.code, JSON.stringify(options)).toBe(code);
-      expect(error.exitCode).toBe(2);
-    }
-    expect(aws.proxy.stats().total).toBe(0);
+    const { stats } = await measured(async () => {
+      for (const [options, code] of cases) {
+        const error = await failure(loadSecrets(options));
+        expect(error.code, JSON.stringify(options)).toBe(code);
+        expect(error.exitCode).toBe(2);
+      }
+    });
+    expect(stats.total).toBe(0);
   });
 });
 

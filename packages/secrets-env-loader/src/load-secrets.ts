@@ -259,7 +259,9 @@ export async function loadSecretsWithValues(
   const log = options.log ?? (() => undefined);
   const needsSm = parsed.some((p) => p.store === 'secretsmanager');
   const needsSsm = parsed.some((p) => p.store === 'ssm');
-  return withAwsClients(options, async (clients) => {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  return withAwsClients(options, { secretsManager: needsSm, ssm: needsSsm }, async (clients) => {
     const ssmOptions: ParameterReadOptions = {
       decrypt: true,
       clock: options.clock ?? systemClock,
@@ -274,6 +276,8 @@ export async function loadSecretsWithValues(
         ? readParameters(clients.ssm, requests, parsed, ssmOptions)
         : { items: [], failures: [] },
     ]);
+    // Calls cut short by the signal fail as AWS errors: report the signal instead.
+    signal?.throwIfAborted();
     const failures = [...sm.failures, ...ssm.failures];
     if (failures.length > 0) throw failuresError(failures);
     // Back in request order, so that "later wins" means the later --secret.

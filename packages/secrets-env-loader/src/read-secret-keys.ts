@@ -14,8 +14,18 @@ export interface ReadSecretKeysOptions {
   secretId: string;
   versionStage?: string;
   versionId?: string;
+  /**
+   * A Secrets Manager client to use instead of building one.
+   * @deprecated Use `clients: { secretsManager }`; kept for existing callers.
+   */
   client?: SecretsManagerClient;
+  /** A client to use instead of building one (tests, custom credentials). */
+  clients?: { secretsManager?: SecretsManagerClient };
   region?: string;
+  /** Time limit of one attempt of the AWS call, in ms (default `BERTH_AWS_TIMEOUT`, else 30 s). */
+  timeoutMs?: number;
+  /** Stops the AWS call when it aborts. */
+  signal?: AbortSignal;
 }
 
 /** What {@link readSecretKeys} returns: never the values. */
@@ -62,13 +72,19 @@ export async function readSecretKeys(options: ReadSecretKeysOptions): Promise<Se
     );
   }
   checkVersion(secretId, versionStage, versionId);
+  options.signal?.throwIfAborted();
   const result = await withSecretsClient(options, (client) =>
-    getSecretValue(client, {
-      secretId: parsed.id,
-      ...(versionStage === undefined ? {} : { versionStage }),
-      ...(versionId === undefined ? {} : { versionId }),
-    }),
+    getSecretValue(
+      client,
+      {
+        secretId: parsed.id,
+        ...(versionStage === undefined ? {} : { versionStage }),
+        ...(versionId === undefined ? {} : { versionId }),
+      },
+      options.signal,
+    ),
   );
+  options.signal?.throwIfAborted();
   if (!result.ok) throw failuresError([result.failure], '');
   const { value } = result;
   const parsedValue = parseJsonObject(value.text);

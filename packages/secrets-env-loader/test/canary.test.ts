@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { useAws } from '@berth/testkit';
+import { fixtureClient, useAws } from '@berth/testkit';
 import { parse } from 'dotenv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from './run-cli.ts';
@@ -37,7 +37,7 @@ function expectClean(run: CliRun, streams: ('stdout' | 'stderr')[] = ['stdout', 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'secrets-env-canary-'));
-  const sm = new SecretsManagerClient(aws.clientConfig);
+  const sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   const create = (Name: string, value: string | Uint8Array) =>
     sm.send(
       new CreateSecretCommand(
@@ -56,7 +56,7 @@ beforeAll(async () => {
   await create('canary/binary', BINARY);
   await create('canary/conflict', JSON.stringify({ API_TOKEN: 'CANARY-conflict-e6f7' }));
   await create('canary/notjson', '{"CANARY-notjson-0a1b": oops');
-  const ssm = new SSMClient(aws.clientConfig);
+  const ssm = fixtureClient(SSMClient, aws.clientConfig);
   await ssm.send(
     new PutParameterCommand({
       Name: '/canary/ssm/secure',

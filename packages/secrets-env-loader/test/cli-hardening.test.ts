@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { useAws } from '@berth/testkit';
+import { fixtureClient, useAws } from '@berth/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from './run-cli.ts';
 
@@ -22,7 +22,7 @@ function expectNoWorkflowCommand(run: CliRun): void {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'secrets-env-hardening-'));
-  const sm = new SecretsManagerClient({ ...aws.clientConfig, maxAttempts: 5 });
+  const sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   const create = async (Name: string, SecretString: string) =>
     (await sm.send(new CreateSecretCommand({ Name, SecretString }))).ARN as string;
   await create('hard/app', JSON.stringify({ DB_HOST: 'h', 'a\n::add-mask::x': 'v' }));
@@ -122,5 +122,68 @@ describe('validation (issue 13 item 7)', () => {
     );
     expect(ecs.code).toBe(0);
     expect(JSON.parse(ecs.stdout)).toHaveLength(2);
+  });
+});
+
+describe('one value per single-value flag, shared --json errors (issue 13 item 7, issue 14)', () => {
+  it('refuses a single-value flag given twice', async () => {
+    const run = await runCli(
+      ['keys', '--secret', 'hard/app', '--region', 'us-east-1', '--region', 'eu-west-1'],
+      env(),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--region given more than once');
+    expect(aws.proxy.stats().total).toBe(0);
+  });
+
+  it('prints a failure as {"error": ...} on stdout with --json, naming the failed ids', async () => {
+    const run = await runCli(
+      ['keys', '--secret', 'hard/app', '--secret', 'hard/missing', '--json'],
+      env(),
+    );
+    expect(run.code).toBe(1);
+    const { error } = JSON.parse(run.stdout);
+    expect(error).toMatchObject({
+      code: 'E_NOT_FOUND',
+      retryable: false,
+      failures: [expect.objectContaining({ secretId: 'hard/missing', code: 'E_NOT_FOUND' })],
+    });
+    expect(run.stderr).toContain('secret "hard/missing": not found');
+    const usage = await runCli(['keys', '--json'], env());
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout).error.code).toBe('E_INPUT');
+  });
+});
+
+describe('timeouts and signals (issue 13 item 4)', () => {
+  it('keys gives up on an AWS call that never answers, after BERTH_AWS_TIMEOUT a try', async () => {
+    aws.proxy.fail({ operation: 'BatchGetSecretValue', fault: 'no-answer' });
+    try {
+      const run = await runCli(['keys', '--secret', 'hard/app'], {
+        ...env(),
+        BERTH_AWS_TIMEOUT: '500ms',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('secret "hard/app"');
+      expect(run.stderr).toContain('BERTH_AWS_TIMEOUT');
+    } finally {
+      aws.proxy.clearFaults();
+    }
+  });
+
+  it('stops on SIGTERM while a call hangs, and exits 143', async () => {
+    aws.proxy.fail({ operation: 'GetParameters', fault: 'no-answer' });
+    try {
+      const run = await runCli(['keys', '--secret', 'ssm:/hard/x'], env(), {
+        onSpawn: (child) => {
+          void aws.proxy.nextCall('GetParameters').then(() => child.kill('SIGTERM'));
+        },
+      });
+      expect(run.code).toBe(143);
+      expect(run.stderr).toContain('received SIGTERM');
+      expect(run.stdout).toBe('');
+    } finally {
+      aws.proxy.clearFaults();
+    }
   });
 });

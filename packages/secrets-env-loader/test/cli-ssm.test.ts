@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { useAws } from '@berth/testkit';
+import { fixtureClient, useAws } from '@berth/testkit';
 import { parse } from 'dotenv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.ts';
@@ -17,8 +17,8 @@ const node = process.execPath;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'secrets-env-ssm-'));
-  const ssm = new SSMClient({ ...aws.clientConfig, maxAttempts: 5 });
-  const sm = new SecretsManagerClient({ ...aws.clientConfig, maxAttempts: 5 });
+  const ssm = fixtureClient(SSMClient, aws.clientConfig);
+  const sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   const put = (Name: string, Value: string, Type = 'String') =>
     ssm.send(new PutParameterCommand({ Name, Value, Type: Type as 'String', Overwrite: true }));
   await put('/svc/prod/DB_URL', 'postgres://CANARY-db-url-11');

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { useAws } from '@berth/testkit';
+import { fixtureClient, useAws } from '@berth/testkit';
 import { parse } from 'dotenv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.ts';
@@ -15,7 +15,7 @@ const env = () => ({ ...aws.env, NO_COLOR: '1' });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'secrets-env-cli-'));
-  const sm = new SecretsManagerClient(aws.clientConfig);
+  const sm = fixtureClient(SecretsManagerClient, aws.clientConfig);
   const create = async (Name: string, SecretString: string) =>
     (await sm.send(new CreateSecretCommand({ Name, SecretString }))).ARN as string;
   arn = await create(

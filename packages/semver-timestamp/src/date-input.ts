@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { SemverTimestampError } from './errors.ts';
 import { daysInMonth } from './timestamp-core.ts';
 import { uniqueInstantAt, type Zone } from './zone.ts';
@@ -13,7 +14,7 @@ const ISO_RE =
 const EXAMPLE = 'use e.g. 2026-01-05T09:03:07Z, 2026-01-05T18:03:07+09:00 or 2026-01-05T09:03';
 
 function invalid(text: string, why: string): SemverTimestampError {
-  return new SemverTimestampError('E_INVALID_DATE', `date "${text}" ${why}; ${EXAMPLE}`);
+  return new SemverTimestampError('E_INVALID_DATE', `date ${quoteInput(text)} ${why}; ${EXAMPLE}`);
 }
 
 function parseOffset(text: string, offset: string): number {

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { SemverTimestampError } from './errors.ts';
 import { parseSemver } from './semver-syntax.ts';
 
@@ -21,14 +22,14 @@ export function toDockerTag(version: string): string {
   if (!parseSemver(text)) {
     throw new SemverTimestampError(
       'E_NOT_TIMESTAMP_VERSION',
-      `"${version}" is not a SemVer version, so it has no Docker tag form`,
+      `${quoteInput(version)} is not a SemVer version, so it has no Docker tag form`,
     );
   }
   const tag = text.replace('+', '_');
   if (tag.length > DOCKER_TAG_MAX_LENGTH) {
     throw new SemverTimestampError(
       'E_DOCKER_TAG_TOO_LONG',
-      `version "${version}" is ${tag.length} characters, longer than the ${DOCKER_TAG_MAX_LENGTH} an image tag allows; shorten the prerelease or build metadata`,
+      `version ${quoteInput(version)} is ${tag.length} characters, longer than the ${DOCKER_TAG_MAX_LENGTH} an image tag allows; shorten the prerelease or build metadata`,
     );
   }
   return tag;

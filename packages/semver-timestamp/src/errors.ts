@@ -12,7 +12,8 @@ import { BerthError, type BerthErrorOptions } from '@berth/internal';
  *   could sort after later ones.
  * - `E_NONEXISTENT_LOCAL_TIME`: the local time is skipped (clocks go forward).
  * - `E_NOT_TIMESTAMP_VERSION`: the text is not SemVer, or not a `YYYY.MMDD.HHMMSS` version.
- * - `E_AMBIGUOUS_PRECISION`: the version reads as both precisions; pass the precision.
+ * - `E_AMBIGUOUS_PRECISION`: no longer raised (`parse` reads at second precision unless told
+ *   `minute`); kept so code that matches it still compiles.
  * - `E_INVALID_AFTER`: no timestamp version can be made greater than the `after` version.
  * - `E_WRITE_FAILED`: the version file could not be written.
  */
@@ -32,6 +33,9 @@ export type SemverTimestampErrorCode =
 
 /**
  * The one error class of `@berth/semver-timestamp`. Match on `code`, never on the message.
+ * These specific codes are the package's documented contract and stay; bad command-line
+ * usage (unknown or repeated options, values outside the choices) is the `E_INPUT` of every
+ * Berth CLI.
  * Errors caused by the caller's input carry `exitCode` 2 (the CLI's usage-error code); the
  * refusal of the current time during a repeated hour and write failures carry 1.
  *

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { fromDockerTag } from './docker-tag.ts';
 import { SemverTimestampError } from './errors.ts';
 import { parseSemver } from './semver-syntax.ts';
@@ -9,9 +10,8 @@ export interface ParseOptions {
   /** IANA time zone the version's wall time is in. Default `UTC`. */
   timeZone?: string;
   /**
-   * Precision the version was made with. Default: read from the version, which fails with
-   * `E_AMBIGUOUS_PRECISION` when it reads both ways (every minute version, and second
-   * versions before 00:24), so pass it when you know it.
+   * Precision the version was made with: `second` (default, as `timestampVersion` makes
+   * them) or `minute`. A version that is not a time of day at this precision is refused.
    */
   precision?: Precision;
 }
@@ -37,7 +37,7 @@ const EXPECTED = 'expected YYYY.MMDD.HHMMSS or YYYY.MMDD.HHMM, e.g. 2026.1122.14
 function notTimestamp(version: string, why: string): SemverTimestampError {
   return new SemverTimestampError(
     'E_NOT_TIMESTAMP_VERSION',
-    `"${version}" is not a timestamp version: ${why} (${EXPECTED})`,
+    `${quoteInput(version)} is not a timestamp version: ${why} (${EXPECTED})`,
   );
 }
 
@@ -73,32 +73,28 @@ export function parseInZone(
   ) {
     throw notTimestamp(version, `${parts.minor} is not a month and day (MMDD) of ${year}`);
   }
-  const patch = parts.patch.length > 6 ? Number.NaN : Number(parts.patch);
-  let precision: Precision;
-  if (precisionOption !== undefined) {
-    precision = checkPrecision(precisionOption);
-  } else {
-    const asSecond = timeOfDay(patch, 'second');
-    const asMinute = timeOfDay(patch, 'minute');
-    if (asSecond && asMinute) {
-      const hhmm = (h: number, m: number) =>
-        `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
-      throw new SemverTimestampError(
-        'E_AMBIGUOUS_PRECISION',
-        `"${version}" reads as ${hhmm(asMinute[0], asMinute[1])} at minute precision or 00:${hhmm(asSecond[1], asSecond[2])} at second precision; give the precision it was made with`,
-      );
-    }
-    precision = asMinute ? 'minute' : 'second';
-  }
+  // Read at the precision the version was made with, second unless told otherwise: guessing
+  // from the digits cannot work, as every minute version is also a second version of the
+  // hour after midnight (2026.1122.1430: 14:30, or 00:14:30).
+  const precision = checkPrecision(precisionOption ?? 'second');
+  const patch = parts.patch.length > PATTERN[precision].length ? Number.NaN : Number(parts.patch);
   const time = timeOfDay(patch, precision);
   if (!time) {
-    const form = precisionOption ? ` (${PATTERN[precisionOption]})` : '';
-    throw notTimestamp(version, `${parts.patch} is not a time of day${form}`);
+    throw notTimestamp(
+      version,
+      `${parts.patch} is not a time of day at ${precision} precision (${PATTERN[precision]})`,
+    );
   }
   const wall = new Date(0);
   wall.setUTCFullYear(year, month - 1, day);
   wall.setUTCHours(time[0], time[1], time[2], 0);
-  const date = stepStart(zone, wall.getTime(), precision, `version "${version}": local time`, 2);
+  const date = stepStart(
+    zone,
+    wall.getTime(),
+    precision,
+    `version ${quoteInput(version)}: local time`,
+    2,
+  );
   const prerelease = parts.prerelease.join('.');
   const build = parts.build.join('.');
   return {
@@ -116,7 +112,7 @@ export function parseInZone(
  * SemVer form and the Docker tag form, with or without a leading `v`.
  *
  * @throws SemverTimestampError `E_NOT_TIMESTAMP_VERSION` for anything that is not a
- * timestamp version, `E_AMBIGUOUS_PRECISION` (see {@link ParseOptions.precision}),
+ * timestamp version of the precision (default second), `E_INVALID_PRECISION`,
  * `E_INVALID_TIME_ZONE`, `E_NONEXISTENT_LOCAL_TIME` / `E_REPEATED_LOCAL_TIME` when the
  * version's wall time cannot be one instant in the zone.
  * @example

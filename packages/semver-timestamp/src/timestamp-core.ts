@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { SemverTimestampError } from './errors.ts';
 import { instantsAt, uniqueInstantAt, type Zone } from './zone.ts';
 
@@ -12,7 +13,7 @@ export function checkPrecision(precision: unknown): Precision {
   if (precision === 'second' || precision === 'minute') return precision;
   throw new SemverTimestampError(
     'E_INVALID_PRECISION',
-    `precision "${String(precision)}" is not supported; use second (YYYY.MMDD.HHMMSS) or minute (YYYY.MMDD.HHMM)`,
+    `precision ${quoteInput(String(precision))} is not supported; use second (YYYY.MMDD.HHMMSS) or minute (YYYY.MMDD.HHMM)`,
   );
 }
 

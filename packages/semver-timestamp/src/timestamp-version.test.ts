@@ -175,9 +175,22 @@ describe('timestampVersion after a given version', () => {
       'E_INVALID_AFTER',
     );
     expect(codeOf(() => timestampVersion({ clock, after: '10000.101.0' }))).toBe('E_INVALID_AFTER');
-    expect(codeOf(() => timestampVersion({ clock, after: '9999.1231.235959' }))).toBe(
-      'E_INVALID_DATE',
-    );
+    // Nothing follows the last second YYYY can show: the bound is the problem (issue 13).
+    for (const options of [
+      { clock, after: '9999.1231.235959' },
+      { date: '9999-12-31T23:59:59Z', after: '9999.1231.235959' },
+      { date: '9999-12-31T23:59Z', precision: 'minute' as const, after: '9999.1231.2359' },
+    ]) {
+      const error = (() => {
+        try {
+          timestampVersion(options);
+        } catch (e) {
+          return e as SemverTimestampError;
+        }
+      })();
+      expect(error?.code).toBe('E_INVALID_AFTER');
+      expect(error?.exitCode).toBe(2);
+    }
     // Mixing precisions would break time order: minute versions sort below second ones.
     expect(
       codeOf(() => timestampVersion({ clock, precision: 'minute', after: '2026.105.90307' })),

@@ -1,3 +1,4 @@
+import { quoteInput, systemClock } from '@berth/internal';
 import { type DateInput, resolveDate } from './date-input.ts';
 import { fromDockerTag, toDockerTag } from './docker-tag.ts';
 import { SemverTimestampError } from './errors.ts';
@@ -58,8 +59,8 @@ function checkIdentifiers(
   throw new SemverTimestampError(
     kind === 'prerelease' ? 'E_INVALID_PRERELEASE' : 'E_INVALID_BUILD',
     kind === 'prerelease'
-      ? `prerelease "${value}" is not valid SemVer: use dot-separated identifiers of [0-9A-Za-z-], numbers without leading zeros, e.g. rc.1 or pr-42`
-      : `build metadata "${value}" is not valid SemVer: use dot-separated identifiers of [0-9A-Za-z-], e.g. sha.5114f85`,
+      ? `prerelease ${quoteInput(value)} is not valid SemVer: use dot-separated identifiers of [0-9A-Za-z-], numbers without leading zeros, e.g. rc.1 or pr-42`
+      : `build metadata ${quoteInput(value)} is not valid SemVer: use dot-separated identifiers of [0-9A-Za-z-], e.g. sha.5114f85`,
   );
 }
 
@@ -107,7 +108,7 @@ function versionAfter(
   if (!bound) {
     throw new SemverTimestampError(
       'E_INVALID_AFTER',
-      `after "${after}" is not a SemVer version; give the previous timestamp version`,
+      `after ${quoteInput(after)} is not a SemVer version; give the previous timestamp version`,
     );
   }
   if (compareSemver(parseSemver(candidate.version)!, bound) > 0) {
@@ -120,22 +121,25 @@ function versionAfter(
     const why = error instanceof Error ? error.message : String(error);
     throw new SemverTimestampError(
       'E_INVALID_AFTER',
-      `after "${after}" is not older than ${candidate.version}, and no ${settings.precision}-precision timestamp version in ${settings.zone.name} can follow it: ${why}`,
+      `after ${quoteInput(after)} is not older than ${candidate.version}, and no ${settings.precision}-precision timestamp version in ${settings.zone.name} can follow it: ${why}`,
       { cause: error },
     );
   }
-  const next = versionAt(
-    previous.date.getTime() + PRECISION_MS[settings.precision],
-    settings,
-    'the next local time',
-    1,
-  );
+  const following = previous.date.getTime() + PRECISION_MS[settings.precision];
+  if (!yearInRange(floorTo(following + settings.zone.offsetAt(following), settings.precision))) {
+    // The bound is the last step YYYY can show: no version can follow it, whatever the time.
+    throw new SemverTimestampError(
+      'E_INVALID_AFTER',
+      `after ${quoteInput(after)} is the last ${settings.precision} a timestamp version can show in ${settings.zone.name} (year 9999); no version can follow it`,
+    );
+  }
+  const next = versionAt(following, settings, 'the next local time', 1);
   // Holds by construction (backward clock changes are refused above); kept so that a
   // version that does not sort after `after` can never be returned.
   if (compareSemver(parseSemver(next.version)!, bound) <= 0) {
     throw new SemverTimestampError(
       'E_INVALID_AFTER',
-      `no ${settings.precision}-precision timestamp version in ${settings.zone.name} sorts after "${after}"`,
+      `no ${settings.precision}-precision timestamp version in ${settings.zone.name} sorts after ${quoteInput(after)}`,
     );
   }
   return next;
@@ -173,7 +177,7 @@ export function timestampVersion(options: TimestampVersionOptions = {}): Timesta
   const given = options.date !== undefined;
   const instant = given
     ? resolveDate(options.date as DateInput, zone)
-    : (options.clock?.now() ?? Date.now());
+    : (options.clock ?? systemClock).now();
   const candidate = versionAt(
     instant,
     settings,

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '@berth/internal';
+import { quoteInput, writeFileAtomic } from '@berth/internal';
 import { SemverTimestampError } from './errors.ts';
 
 /**
@@ -18,7 +18,7 @@ export async function writeVersionFile(file: string, version: string): Promise<v
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new SemverTimestampError(
       'E_WRITE_FAILED',
-      `cannot write version file "${file}" (${reason}); check that its directory exists and is writable`,
+      `cannot write version file ${quoteInput(file, 200)} (${reason}); check that its directory exists and is writable`,
       { cause: error, exitCode: 1 },
     );
   }

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { SemverTimestampError } from './errors.ts';
 
 // Wall-clock times are handled as "wall milliseconds": the local date and time fields read
@@ -56,7 +57,7 @@ export function loadZone(timeZone: string): Zone {
   } catch (error) {
     throw new SemverTimestampError(
       'E_INVALID_TIME_ZONE',
-      `time zone "${timeZone}" is not an IANA time zone name; use e.g. UTC, Europe/London or Asia/Tokyo`,
+      `time zone ${quoteInput(timeZone)} is not an IANA time zone name; use e.g. UTC, Europe/London or Asia/Tokyo`,
       { cause: error },
     );
   }

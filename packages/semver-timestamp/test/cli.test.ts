@@ -80,6 +80,8 @@ describe('semver-timestamp CLI (dist/cli.js)', () => {
       date: '2026-01-05T09:03:07.000Z',
       timeZone: 'Asia/Tokyo',
       precision: 'second',
+      prerelease: 'rc.1',
+      build: 'sha.5114f85',
     });
   });
 
@@ -133,17 +135,75 @@ describe('semver-timestamp CLI (dist/cli.js)', () => {
   it('exits 2 with a one-line error on bad input', () => {
     expectBadInput(run('--date', 'yesterday'), /date "yesterday" is not an ISO-8601 date-time/);
     expectBadInput(run('--tz', 'Mars/Olympus'), /time zone "Mars\/Olympus" is not an IANA/);
-    expectBadInput(run('--precision', 'hour'), /precision "hour" is not supported/);
+    expectBadInput(
+      run('--precision', 'hour'),
+      /--precision must be one of second, minute; got "hour"/,
+    );
     expectBadInput(run('--prerelease', '01'), /prerelease "01" is not valid SemVer/);
     expectBadInput(run('--build', 'a+b'), /build metadata "a\+b" is not valid SemVer/);
-    expectBadInput(run('--format', 'oci'), /--format "oci" is not supported/);
+    expectBadInput(run('--format', 'oci'), /--format must be one of semver, docker; got "oci"/);
     expectBadInput(run('--after', 'latest'), /after "latest" is not a SemVer version/);
     expectBadInput(run('--date'), /--date needs a value/);
     expectBadInput(run('--nope'), /unknown option --nope/);
     expectBadInput(run('bump'), /unknown command "bump"/);
     expectBadInput(run('parse'), /missing <version>/);
     expectBadInput(run('parse', '1.2.3'), /"1\.2\.3" is not a timestamp version/);
-    expectBadInput(run('parse', '2026.1122.1430'), /reads as 14:30 at minute precision/);
+    expectBadInput(
+      run('parse', '2026.1122.1430', '--precision', 'minute', '--precision', 'second'),
+      /--precision given more than once/,
+    );
+    expectBadInput(
+      run('--date', '2026-01-05T09:03:07Z', '--date', '2027-01-05T09:03:07Z'),
+      /--date given more than once/,
+    );
+    expectBadInput(
+      run('parse', '2026.1122.1460', '--precision', 'minute'),
+      /1460 is not a time of day at minute precision/,
+    );
+    // A 100 KB argument is not echoed in full.
+    const long = run('--date', 'x'.repeat(100_000));
+    expectBadInput(long, /\(100000 characters\)/);
+    expect(long.stderr.length).toBeLessThan(400);
+  });
+
+  it('reads back versions made in the hour after midnight UTC (issue 12)', () => {
+    for (const [date, version] of [
+      ['2026-12-18T00:23:53Z', '2026.1218.2353'],
+      ['2027-01-01T00:00:00Z', '2027.101.0'],
+      ['2026-12-18T00:59:59Z', '2026.1218.5959'],
+    ] as const) {
+      expect(run('--date', date).stdout).toBe(`${version}\n`);
+      expect(run('parse', version).stdout).toBe(`${date.replace('Z', '.000Z')}\n`);
+    }
+    expect(run('parse', '2026.1122.1430', '--precision', 'minute').stdout).toBe(
+      '2026-11-22T14:30:00.000Z\n',
+    );
+  });
+
+  it('refuses an --after nothing can follow: E_INVALID_AFTER, exit 2 (issue 13)', () => {
+    expectBadInput(
+      run('--date', '9999-12-31T23:59:59Z', '--after', '9999.1231.235959'),
+      /after "9999\.1231\.235959" is the last second/,
+    );
+  });
+
+  it('with --json prints the error as {"error": ...} on stdout too', () => {
+    const r = run('--date', 'yesterday', '--json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^semver-timestamp: error: date "yesterday"/);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        name: 'SemverTimestampError',
+        code: 'E_INVALID_DATE',
+        message: expect.stringMatching(/^date "yesterday" is not an ISO-8601 date-time/),
+        retryable: false,
+      },
+    });
+    const usage = run('parse', '--json');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({
+      error: { code: 'E_INPUT', message: 'missing <version>' },
+    });
   });
 
   it('refuses local times daylight saving repeats or skips, with one line', () => {

@@ -1,12 +1,13 @@
 import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { type AwsClientOptions, type Clock, mapLimit, systemClock } from '@berth/internal';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   awsFailure,
   describeRules,
-  ec2Client,
   revokeRule,
   type SgIpWindowClients,
   untagRule,
+  withEc2,
 } from './ec2-rules.ts';
 import { SgIpWindowError } from './errors.ts';
 import { defaultOwner, holdKey, liveHolds, readRuleTags } from './tags.ts';
@@ -40,7 +41,7 @@ export interface CloseResult {
 }
 
 async function closeOne(
-  ec2: ReturnType<typeof ec2Client>,
+  ec2: EC2Client,
   ref: RuleRef,
   rule: SecurityGroupRule | undefined,
   owner: string,
@@ -69,7 +70,7 @@ async function closeOne(
       try {
         await untagRule(ec2, ref.ruleId, [holdKey(owner)]);
       } catch (error) {
-        throw awsFailure(error, `removing the hold on ${ref.ruleId}`, ref.groupId);
+        throw awsFailure(error, `remove the hold on ${ref.ruleId}`, ref.groupId);
       }
     }
     result.released.push({ ...ref, heldBy: others });
@@ -79,7 +80,7 @@ async function closeOne(
     const revoked = await revokeRule(ec2, ref.groupId, ref.ruleId);
     (revoked ? result.revoked : result.alreadyClosed).push(ref);
   } catch (error) {
-    throw awsFailure(error, `revoking ${ref.ruleId}`, ref.groupId);
+    throw awsFailure(error, `revoke ${ref.ruleId}`, ref.groupId);
   }
 }
 
@@ -99,39 +100,40 @@ export async function closeRules(options: CloseRulesOptions): Promise<CloseResul
   if (options.rules.length === 0) return result;
   const owner = options.owner ?? defaultOwner(options.env);
   const clock = options.clock ?? systemClock;
-  const ec2 = ec2Client(options);
-  const ids = [...new Set(options.rules.map((r) => r.ruleId))];
-  let found: SecurityGroupRule[];
-  try {
-    found = await describeRules(ec2, [{ Name: 'security-group-rule-id', Values: ids }]);
-  } catch (error) {
-    throw new SgIpWindowError(
-      'E_CLOSE_FAILED',
-      `could not look up rules ${ids.join(', ')} to close them: ${awsFailure(error, 'DescribeSecurityGroupRules').message}. ` +
-        'Run `sg-ip-window close` again, or `sg-ip-window sweep` after they expire',
-      { cause: error, retryable: true },
-    );
-  }
-  const now = clock.now();
-  const failures: { ref: RuleRef; error: SgIpWindowError }[] = [];
-  await mapLimit(options.rules, 4, async (ref) => {
-    const rule = found.find((r) => r.SecurityGroupRuleId === ref.ruleId);
+  return withEc2(options, async (ec2) => {
+    const ids = [...new Set(options.rules.map((r) => r.ruleId))];
+    let found: SecurityGroupRule[];
     try {
-      await closeOne(ec2, ref, rule, owner, now, result);
+      found = await describeRules(ec2, [{ Name: 'security-group-rule-id', Values: ids }]);
     } catch (error) {
-      failures.push({ ref, error: awsFailure(error, `closing ${ref.ruleId}`, ref.groupId) });
+      throw new SgIpWindowError(
+        'E_CLOSE_FAILED',
+        `${awsFailure(error, `look up rules ${ids.join(', ')} to close them`).message}. ` +
+          'Run `sg-ip-window close` again, or `sg-ip-window sweep` after they expire',
+        { cause: error, retryable: true },
+      );
     }
+    const now = clock.now();
+    const failures: { ref: RuleRef; error: SgIpWindowError }[] = [];
+    await mapLimit(options.rules, 4, async (ref) => {
+      const rule = found.find((r) => r.SecurityGroupRuleId === ref.ruleId);
+      try {
+        await closeOne(ec2, ref, rule, owner, now, result);
+      } catch (error) {
+        failures.push({ ref, error: awsFailure(error, `close ${ref.ruleId}`, ref.groupId) });
+      }
+    });
+    if (failures.length > 0) {
+      const list = failures
+        .map((f) => `  ${f.ref.ruleId} (${f.ref.groupId}): ${f.error.message}`)
+        .join('\n');
+      throw new SgIpWindowError(
+        'E_CLOSE_FAILED',
+        `${failures.length} rule(s) are still open:\n${list}\n` +
+          `Retry with \`sg-ip-window close --group <sg-id> --rule-id <sgr-id>\`; \`sg-ip-window sweep\` removes them once expired`,
+        { cause: failures[0]?.error, retryable: failures.every((f) => f.error.retryable) },
+      );
+    }
+    return result;
   });
-  if (failures.length > 0) {
-    const list = failures
-      .map((f) => `  ${f.ref.ruleId} (${f.ref.groupId}): ${f.error.message}`)
-      .join('\n');
-    throw new SgIpWindowError(
-      'E_CLOSE_FAILED',
-      `${failures.length} rule(s) are still open:\n${list}\n` +
-        `Retry with \`sg-ip-window close --group <sg-id> --rule-id <sgr-id>\`; \`sg-ip-window sweep\` removes them once expired`,
-      { cause: failures[0]?.error, retryable: failures.every((f) => f.error.retryable) },
-    );
-  }
-  return result;
 }

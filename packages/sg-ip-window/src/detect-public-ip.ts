@@ -84,7 +84,7 @@ export function detectPublicIp(options: DetectPublicIpOptions = {}): Promise<Det
   const clock = options.clock ?? systemClock;
   if (sources.length === 0) {
     return Promise.reject(
-      new SgIpWindowError('E_INVALID_INPUT', 'no IP source given: pass at least one source', {
+      new SgIpWindowError('E_INPUT', 'no IP source given: pass at least one source', {
         exitCode: 2,
       }),
     );

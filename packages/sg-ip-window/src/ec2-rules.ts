@@ -9,7 +9,15 @@ import {
   type SecurityGroupRule,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { type AwsClientOptions, awsClientConfig, awsErrorInfo, isAwsError } from '@berth/internal';
+import {
+  type AwsClientOptions,
+  awsErrorInfo,
+  awsFailure as readAwsFailure,
+  collectAll,
+  isAwsError,
+  quoteInput,
+  withClients,
+} from '@berth/internal';
 import { SgIpWindowError } from './errors.ts';
 import { sameCidr } from './ip-address.ts';
 import type { PortRange, WindowProtocol } from './ports.ts';
@@ -19,9 +27,13 @@ export interface SgIpWindowClients {
   ec2?: EC2Client;
 }
 
-/** Builds the EC2 client unless one is injected. */
-export function ec2Client(options: AwsClientOptions & { clients?: SgIpWindowClients }): EC2Client {
-  return options.clients?.ec2 ?? new EC2Client(awsClientConfig(options));
+/** Runs `fn` with the injected EC2 client, or one built (and always released) for the call. */
+export function withEc2<T>(
+  options: AwsClientOptions & { clients?: SgIpWindowClients | undefined },
+  fn: (ec2: EC2Client) => Promise<T>,
+): Promise<T> {
+  const { clients, ...aws } = options;
+  return withClients({ ec2: EC2Client }, { ...aws, clients }, ({ ec2 }) => fn(ec2));
 }
 
 const GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -32,7 +44,7 @@ export function checkGroupIds(groupIds: readonly string[] | undefined): string[]
   const ids = [...new Set((groupIds ?? []).map((g) => g.trim()).filter((g) => g !== ''))];
   if (ids.length === 0) {
     throw new SgIpWindowError(
-      'E_INVALID_INPUT',
+      'E_INPUT',
       'group: give at least one security group id (sg-...)',
       {
         exitCode: 2,
@@ -42,8 +54,8 @@ export function checkGroupIds(groupIds: readonly string[] | undefined): string[]
   for (const id of ids) {
     if (!GROUP_ID.test(id)) {
       throw new SgIpWindowError(
-        'E_INVALID_INPUT',
-        `group: "${id}" is not a security group id; ids look like sg-0123456789abcdef0`,
+        'E_INPUT',
+        `group: ${quoteInput(id)} is not a security group id; ids look like sg-0123456789abcdef0`,
         { exitCode: 2 },
       );
     }
@@ -55,15 +67,15 @@ export function checkGroupIds(groupIds: readonly string[] | undefined): string[]
 export function checkRuleIds(ruleIds: readonly string[] | undefined): string[] {
   const ids = [...new Set((ruleIds ?? []).map((r) => r.trim()).filter((r) => r !== ''))];
   if (ids.length === 0) {
-    throw new SgIpWindowError('E_INVALID_INPUT', 'rule-id: give at least one rule id (sgr-...)', {
+    throw new SgIpWindowError('E_INPUT', 'rule-id: give at least one rule id (sgr-...)', {
       exitCode: 2,
     });
   }
   for (const id of ids) {
     if (!RULE_ID.test(id)) {
       throw new SgIpWindowError(
-        'E_INVALID_INPUT',
-        `rule-id: "${id}" is not a security group rule id; ids look like sgr-0123456789abcdef0`,
+        'E_INPUT',
+        `rule-id: ${quoteInput(id)} is not a security group rule id; ids look like sgr-0123456789abcdef0`,
         { exitCode: 2 },
       );
     }
@@ -71,14 +83,30 @@ export function checkRuleIds(ruleIds: readonly string[] | undefined): string[] {
   return ids;
 }
 
-const IAM_HINT =
-  'the caller needs ec2:AuthorizeSecurityGroupIngress, ec2:RevokeSecurityGroupIngress, ec2:DescribeSecurityGroupRules, ec2:CreateTags and ec2:DeleteTags';
+/** Every IAM action the package calls. */
+const IAM_ACTIONS = [
+  'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:DescribeSecurityGroupRules',
+  'ec2:CreateTags',
+  'ec2:DeleteTags',
+];
 
-/** Turns an AWS failure into an {@link SgIpWindowError} that names the group and what to do. */
+/**
+ * Turns an AWS failure into an {@link SgIpWindowError} that names the group and what to do:
+ * `E_RULE_LIMIT`, `E_GROUP_NOT_FOUND`, or `E_AWS` with the shared message (IAM actions when
+ * access was denied, the timeout setting when AWS did not answer).
+ *
+ * @param doing what was being done, as a verb phrase (`open port 22 for 203.0.113.9/32`).
+ */
 export function awsFailure(error: unknown, doing: string, groupId?: string): SgIpWindowError {
   if (error instanceof SgIpWindowError) return error;
-  const info = awsErrorInfo(error);
-  if (info.code === 'RulesPerSecurityGroupLimitExceeded') {
+  const f = readAwsFailure(error, {
+    doing,
+    ...(groupId ? { resource: `in ${groupId}` } : {}),
+    iamActions: IAM_ACTIONS,
+  });
+  if (f.awsCode === 'RulesPerSecurityGroupLimitExceeded') {
     return new SgIpWindowError(
       'E_RULE_LIMIT',
       `security group ${groupId ?? ''} has reached its inbound rule limit (60 by default, counted separately for IPv4 and IPv6): ` +
@@ -88,9 +116,9 @@ export function awsFailure(error: unknown, doing: string, groupId?: string): SgI
     );
   }
   if (
-    info.code === 'InvalidGroup.NotFound' ||
-    info.code === 'InvalidGroupId.NotFound' ||
-    info.code === 'InvalidGroupId.Malformed'
+    f.awsCode === 'InvalidGroup.NotFound' ||
+    f.awsCode === 'InvalidGroupId.NotFound' ||
+    f.awsCode === 'InvalidGroupId.Malformed'
   ) {
     return new SgIpWindowError(
       'E_GROUP_NOT_FOUND',
@@ -98,12 +126,7 @@ export function awsFailure(error: unknown, doing: string, groupId?: string): SgI
       { cause: error },
     );
   }
-  const hint = /UnauthorizedOperation|AccessDenied/.test(info.code) ? ` (${IAM_HINT})` : '';
-  return new SgIpWindowError(
-    'E_AWS',
-    `${doing}${groupId ? ` in ${groupId}` : ''} failed: ${info.code}: ${info.message}${hint}`,
-    { cause: error, retryable: info.retryable },
-  );
+  return new SgIpWindowError('E_AWS', f.message, { cause: error, retryable: f.retryable });
 }
 
 /** What one rule is: group, protocol, ports and the CIDR it admits. */
@@ -143,13 +166,8 @@ export async function authorizeRule(
 }
 
 /** Lists security group rules matching `filters`, all pages. */
-export async function describeRules(
-  ec2: EC2Client,
-  filters: Filter[],
-): Promise<SecurityGroupRule[]> {
-  const rules: SecurityGroupRule[] = [];
-  let token: string | undefined;
-  do {
+export function describeRules(ec2: EC2Client, filters: Filter[]): Promise<SecurityGroupRule[]> {
+  return collectAll(async (token) => {
     const out = await ec2.send(
       new DescribeSecurityGroupRulesCommand({
         Filters: filters,
@@ -157,10 +175,28 @@ export async function describeRules(
         ...(token ? { NextToken: token } : {}),
       }),
     );
-    rules.push(...(out.SecurityGroupRules ?? []));
-    token = out.NextToken;
-  } while (token);
-  return rules;
+    return { items: out.SecurityGroupRules ?? [], next: out.NextToken };
+  });
+}
+
+/**
+ * The ingress rules of `groupId` that carry `tags` (all of them, key and value): how a
+ * rollback finds what a call may have made when AWS applied it but the answer was lost.
+ */
+export async function rulesTagged(
+  ec2: EC2Client,
+  groupId: string,
+  tags: readonly Tag[],
+): Promise<SecurityGroupRule[]> {
+  const rules = await describeRules(ec2, [
+    { Name: 'group-id', Values: [groupId] },
+    ...tags.map((t) => ({ Name: `tag:${t.Key}`, Values: [t.Value ?? ''] })),
+  ]);
+  return rules.filter(
+    (r) =>
+      r.IsEgress === false &&
+      tags.every((t) => r.Tags?.some((have) => have.Key === t.Key && have.Value === t.Value)),
+  );
 }
 
 const PROTOCOL_NUMBERS: Record<WindowProtocol, string> = { tcp: '6', udp: '17' };

@@ -159,6 +159,16 @@ export function nonHostReason(ip: ParsedIp): string | undefined {
   return undefined;
 }
 
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:198.51.100.7` →
+ * `198.51.100.7`), or `undefined` for any other address. AWS refuses mapped addresses in
+ * IPv6 rules, and an IPv4 client never arrives as one: the IPv4 address is what is meant.
+ */
+export function mappedIpv4(ip: ParsedIp): string | undefined {
+  if (ip.family !== 6 || !inRange(ip, '::ffff:0:0', 96)) return undefined;
+  return fromBigInt(toBigInt(ip) & 0xffffffffn, 4);
+}
+
 /** The CIDR of exactly one host: `/32` or `/128`. */
 export function hostCidr(ip: ParsedIp): ParsedCidr {
   const prefix = bits(ip.family);

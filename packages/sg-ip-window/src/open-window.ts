@@ -1,10 +1,14 @@
-import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
+import { EC2Client, type Tag } from '@aws-sdk/client-ec2';
 import {
+  abortable,
   type AwsClientOptions,
+  awsClientConfig,
   type Clock,
   isAwsError,
+  isBerthError,
   mapLimit,
   parseDuration,
+  quoteInput,
   systemClock,
 } from '@berth/internal';
 import { type CloseResult, closeRules, type RuleRef } from './close-rules.ts';
@@ -13,16 +17,17 @@ import {
   authorizeRule,
   awsFailure,
   checkGroupIds,
-  ec2Client,
   findIdenticalRule,
   isRuleGone,
   type RuleSpec,
+  rulesTagged,
   type SgIpWindowClients,
   tagRule,
 } from './ec2-rules.ts';
 import { invalidInput, SgIpWindowError } from './errors.ts';
 import {
   hostCidr,
+  mappedIpv4,
   nonHostReason,
   type ParsedCidr,
   parseCidr,
@@ -56,10 +61,28 @@ export interface OpenWindowOptions extends AwsClientOptions {
   protocol?: WindowProtocol;
   /** The address to admit, or `"auto"` (default) to detect this machine's public address. */
   ip?: string;
-  /** A block to admit instead of one host; wider than `/32` or `/128` needs `allowWide`. */
+  /**
+   * A block to admit instead of one host; wider than `/32` or `/128` needs `allowWide`, wider
+   * than `/16` (IPv4) or `/48` (IPv6) also `confirmWide`.
+   */
   cidr?: string;
-  /** Allows a `cidr` wider than one host. `0.0.0.0/0` and `::/0` are refused regardless. */
+  /**
+   * Allows a `cidr` wider than one host, up to `/16` (IPv4) or `/48` (IPv6): an office or VPN
+   * range. `0.0.0.0/0` and `::/0` are refused regardless.
+   */
   allowWide?: boolean;
+  /**
+   * Confirms a `cidr` wider than `/16` or `/48`: must repeat the block exactly as given in
+   * `cidr` (e.g. `"10.0.0.0/8"`), so a typo'd prefix cannot open a port to a large part of the
+   * internet. Needs `allowWide` too.
+   */
+  confirmWide?: string;
+  /**
+   * Aborts the opening: calls to AWS in flight end at once, no new ones start, and the rules
+   * this call opened (also ones AWS made without an answer arriving, found by their tags) are
+   * closed again with fresh calls; then `E_INTERRUPTED` is thrown.
+   */
+  signal?: AbortSignal;
   /** Declared lifetime, in ms or as a duration (`"15m"`, default `"1h"`): after it, `sweep` may remove the rule. */
   ttl?: number | string;
   /** Who holds the window (tag `sg-ip-window:owner`); default {@link defaultOwner}. */
@@ -121,6 +144,9 @@ interface Plan {
 
 const MAX_TTL_MS = 7 * 86_400_000;
 
+/** The widest block `allowWide` alone admits: an office or VPN range, not a provider's. */
+export const WIDE_LIMIT = { 4: 16, 6: 48 } as const;
+
 function parseTtl(ttl: number | string | undefined): number {
   const ms =
     ttl === undefined ? 3_600_000 : typeof ttl === 'number' ? ttl : parseDuration(ttl, 'ttl');
@@ -144,6 +170,12 @@ function planTarget(options: OpenWindowOptions): Plan['target'] {
     } catch (error) {
       throw invalidInput(`cidr: ${(error as Error).message}`);
     }
+    const mapped = mappedIpv4({ address: cidr.address, family: cidr.family });
+    if (mapped !== undefined) {
+      throw invalidInput(
+        `cidr: ${cidr.cidr} is an IPv4-mapped IPv6 block, which AWS refuses; give the IPv4 block (${mapped}/${Math.max(0, cidr.prefix - 96)})`,
+      );
+    }
     if (cidr.prefix === 0) {
       throw new SgIpWindowError(
         'E_WIDE_CIDR',
@@ -159,6 +191,25 @@ function planTarget(options: OpenWindowOptions): Plan['target'] {
         { exitCode: 2 },
       );
     }
+    const limit = WIDE_LIMIT[cidr.family];
+    if (cidr.prefix < limit) {
+      const confirmed = options.confirmWide?.trim();
+      let same = false;
+      try {
+        same = confirmed !== undefined && parseCidr(confirmed).cidr === cidr.cidr;
+      } catch {
+        same = false;
+      }
+      if (!same) {
+        throw new SgIpWindowError(
+          'E_WIDE_CIDR',
+          `cidr: ${cidr.cidr} is wider than /${limit}` +
+            `${confirmed === undefined ? '' : ` and ${quoteInput(confirmed)} does not confirm it`}; ` +
+            `--allow-wide admits at most a /${limit}. If this block is really meant, confirm it by repeating it: --confirm-wide ${cidr.cidr} (confirmWide)`,
+          { exitCode: 2 },
+        );
+      }
+    }
     if (host) {
       const reason = nonHostReason({ address: cidr.address, family: cidr.family });
       if (reason) throw invalidInput(`cidr: ${cidr.address} is not a host address (${reason})`);
@@ -167,13 +218,19 @@ function planTarget(options: OpenWindowOptions): Plan['target'] {
   }
   if (ip === undefined || ip === '' || ip === 'auto') return { kind: 'auto' };
   const parsed = parseIpAddress(ip);
-  if (!parsed) throw invalidInput(`ip: "${ip}" is not an IPv4 or IPv6 address (or "auto")`);
+  if (!parsed) throw invalidInput(`ip: ${quoteInput(ip)} is not an IPv4 or IPv6 address (or "auto")`);
+  const mapped = mappedIpv4(parsed);
+  if (mapped !== undefined) {
+    throw invalidInput(
+      `ip: ${parsed.address} is an IPv4-mapped IPv6 address, which AWS refuses in a rule; use the IPv4 address ${mapped}`,
+    );
+  }
   const reason = nonHostReason(parsed);
   if (reason) throw invalidInput(`ip: ${parsed.address} is not a host address (${reason})`);
   return { kind: 'cidr', cidr: hostCidr(parsed) };
 }
 
-/** Validates every option of {@link openWindow}; throws `E_INVALID_INPUT`/`E_WIDE_CIDR`. */
+/** Validates every option of {@link openWindow}; throws `E_INPUT`/`E_WIDE_CIDR`. */
 function plan(options: OpenWindowOptions): Plan {
   return {
     groupIds: checkGroupIds(options.groupIds),
@@ -213,14 +270,14 @@ async function acquire(
       return { ...base, ruleId, mode: 'created' };
     } catch (error) {
       if (!isAwsError(error, 'InvalidPermission.Duplicate')) {
-        throw awsFailure(error, `opening port ${spec.ports.from} for ${spec.cidr}`, spec.groupId);
+        throw awsFailure(error, `open port ${spec.ports.from} for ${spec.cidr}`, spec.groupId);
       }
     }
     let existing: Awaited<ReturnType<typeof findIdenticalRule>>;
     try {
       existing = await findIdenticalRule(ec2, spec);
     } catch (error) {
-      throw awsFailure(error, 'looking up the existing identical rule', spec.groupId);
+      throw awsFailure(error, 'look up the existing identical rule', spec.groupId);
     }
     if (!existing?.SecurityGroupRuleId) continue;
     const ruleId = existing.SecurityGroupRuleId;
@@ -233,7 +290,7 @@ async function acquire(
       await tagRule(ec2, ruleId, tags);
       return { ...base, ruleId, mode: 'joined' };
     } catch (error) {
-      if (!isRuleGone(error)) throw awsFailure(error, `joining rule ${ruleId}`, spec.groupId);
+      if (!isRuleGone(error)) throw awsFailure(error, `join rule ${ruleId}`, spec.groupId);
     }
   }
   throw new SgIpWindowError(
@@ -248,8 +305,8 @@ async function acquire(
  * one tagged rule per group and port range. All or nothing: if any rule cannot be opened,
  * the rules this call opened are closed again before the error is thrown.
  *
- * @throws SgIpWindowError `E_INVALID_INPUT` / `E_WIDE_CIDR` (nothing called),
- *   `E_IP_DETECTION_FAILED`, `E_GROUP_NOT_FOUND`, `E_RULE_LIMIT`, `E_AWS`.
+ * @throws SgIpWindowError `E_INPUT` / `E_WIDE_CIDR` (nothing called),
+ *   `E_IP_DETECTION_FAILED`, `E_GROUP_NOT_FOUND`, `E_RULE_LIMIT`, `E_INTERRUPTED`, `E_AWS`.
  * @example
  * ```ts
  * const window = await openWindow({ groupIds: ['sg-0123456789abcdef0'], ports: 22, ttl: '15m' });
@@ -263,16 +320,35 @@ async function acquire(
 export async function openWindow(options: OpenWindowOptions): Promise<Window> {
   const p = plan(options);
   const clock = options.clock ?? systemClock;
-  const ec2 = ec2Client(options);
+  const signal = options.signal;
+  const injected = options.clients?.ec2;
   let cidr: ParsedCidr;
   let source: string | undefined;
   if (p.target.kind === 'auto') {
-    const detected = await detectPublicIp({ clock, ...options.detect });
+    let detected: Awaited<ReturnType<typeof detectPublicIp>>;
+    try {
+      detected = await detectPublicIp({
+        clock,
+        ...(signal ? { signal } : {}),
+        ...options.detect,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw interrupted(signal, 'before the window was open; nothing was opened');
+      throw error;
+    }
     cidr = hostCidr({ address: detected.ip, family: detected.family });
     source = detected.source;
   } else {
     cidr = p.target.cidr;
   }
+  if (signal?.aborted) throw interrupted(signal, 'before the window was open; nothing was opened');
+  // Built here unless injected; released when the window is closed (or the opening fails).
+  const ec2 = injected ?? new EC2Client(awsClientConfig(options));
+  const release = () => {
+    if (!injected) ec2.destroy();
+  };
+  // Forward work stops on the signal; closing and rollback use the plain client.
+  const forward = abortable(ec2, signal);
   const expiresAt = new Date(clock.now() + p.ttlMs);
   const description = p.description ?? defaultDescription(p.owner, expiresAt);
   const specs: RuleSpec[] = p.groupIds.flatMap((groupId) =>
@@ -288,12 +364,12 @@ export async function openWindow(options: OpenWindowOptions): Promise<Window> {
   const acquired: WindowRule[] = [];
   const failures: SgIpWindowError[] = [];
   await mapLimit(specs, 4, async (spec) => {
-    // Once one rule failed, starting more would only add rules to roll back.
-    if (failures.length > 0) return;
+    // Once one rule failed (or a signal came), starting more would only add rules to roll back.
+    if (failures.length > 0 || signal?.aborted) return;
     try {
-      acquired.push(await acquire(ec2, spec, p.owner, expiresAt, description));
+      acquired.push(await acquire(forward, spec, p.owner, expiresAt, description));
     } catch (error) {
-      failures.push(awsFailure(error, 'opening the window', spec.groupId));
+      failures.push(awsFailure(error, 'open the window', spec.groupId));
     }
   });
 
@@ -303,14 +379,15 @@ export async function openWindow(options: OpenWindowOptions): Promise<Window> {
       .filter((r) => r.mode !== 'existing')
       .map((r) => ({ groupId: r.groupId, ruleId: r.ruleId }));
 
-  if (failures.length > 0) {
-    const first = failures[0] as SgIpWindowError;
-    let rollback = `; nothing was left open`;
+  if (failures.length > 0 || signal?.aborted) {
+    let rollback: string;
     try {
-      await closeRules({ ...closeOptions, rules: held() });
-    } catch (error) {
-      rollback = `; rolling back also failed, still open: ${(error as Error).message}`;
+      rollback = await rollBack(ec2, p.groupIds, held(), p.owner, expiresAt, closeOptions);
+    } finally {
+      release();
     }
+    if (signal?.aborted) throw interrupted(signal, `while opening the window${rollback}`);
+    const first = failures[0] as SgIpWindowError;
     throw new SgIpWindowError(first.code, `${first.message}${rollback}`, {
       cause: first.cause ?? first,
       retryable: first.retryable,
@@ -333,11 +410,66 @@ export async function openWindow(options: OpenWindowOptions): Promise<Window> {
     owner: p.owner,
     expiresAt,
     close() {
-      closing ??= closeRules({ ...closeOptions, rules: held() }).catch((error: unknown) => {
-        closing = undefined;
-        throw error;
-      });
+      closing ??= closeRules({ ...closeOptions, rules: held() }).then(
+        (result) => {
+          release();
+          return result;
+        },
+        (error: unknown) => {
+          closing = undefined;
+          throw error;
+        },
+      );
       return closing;
     },
   };
+}
+
+/**
+ * Closes what a failed or interrupted opening may have left: the rules it knows it got, and
+ * any rule carrying its own hold tag (owner and expiry of this call), which is how a rule
+ * AWS made without the answer arriving (a reset connection, a timeout, an abort) is found.
+ * Returns the end of the message: what was verified.
+ */
+async function rollBack(
+  ec2: EC2Client,
+  groupIds: readonly string[],
+  known: RuleRef[],
+  owner: string,
+  expiresAt: Date,
+  closeOptions: { clients: { ec2: EC2Client }; owner: string; clock: Clock },
+): Promise<string> {
+  const rules = [...known];
+  const unchecked: string[] = [];
+  const mark: Tag[] = [{ Key: holdKey(owner), Value: expiresAt.toISOString() }];
+  await mapLimit([...groupIds], 4, async (groupId) => {
+    try {
+      for (const r of await rulesTagged(ec2, groupId, mark)) {
+        const ruleId = r.SecurityGroupRuleId;
+        if (ruleId && !rules.some((k) => k.ruleId === ruleId)) rules.push({ groupId, ruleId });
+      }
+    } catch {
+      unchecked.push(groupId);
+    }
+  });
+  let result: CloseResult;
+  try {
+    result = await closeRules({ ...closeOptions, rules });
+  } catch (error) {
+    return `; rolling back also failed, still open: ${(error as Error).message}`;
+  }
+  if (unchecked.length > 0) {
+    const closed = result.revoked.map((r) => r.ruleId).join(', ') || 'none';
+    return `; closed again: ${closed}; could not check ${unchecked.join(', ')} for rules AWS may have made without answering: run \`sg-ip-window sweep --group <sg-id>\` after ${expiresAt.toISOString()}`;
+  }
+  return '; nothing was left open';
+}
+
+function interrupted(signal: AbortSignal, what: string): SgIpWindowError {
+  const reason = signal.reason as unknown;
+  const why = reason instanceof Error ? reason.message : 'interrupted';
+  return new SgIpWindowError('E_INTERRUPTED', `${why} ${what}`, {
+    cause: reason,
+    exitCode: isBerthError(reason) ? reason.exitCode : 1,
+  });
 }

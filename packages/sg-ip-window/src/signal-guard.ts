@@ -1,37 +1,44 @@
-import { FORWARDED_SIGNALS } from '@berth/internal';
+import { InterruptedError, signalExitCode } from '@berth/internal';
 
-/** Catches the signals a shell `trap` would, for as long as a window may be open. */
-export interface SignalGuard {
-  /** The first signal received, if any. */
-  readonly received: NodeJS.Signals | undefined;
-  /** Aborts when the first signal arrives (to cut IP detection short). */
+/** What stops a command: the program's signal (SIGINT, SIGTERM, SIGHUP) or SIGQUIT. */
+export interface StopSignal {
+  /** Aborts on the program's signal or on SIGQUIT. */
   readonly signal: AbortSignal;
+  /** The signal received, if any. */
+  readonly received: NodeJS.Signals | undefined;
+  /** 128+n for the signal received (1 when none). */
+  exitCode(): number;
   release(): void;
 }
 
 /**
- * Installs listeners for SIGINT, SIGTERM, SIGHUP and SIGQUIT so none of them kills the
- * process while a window is being opened, used or closed: the caller closes the window and
- * exits 128+n itself. (While the child runs, `runChild` also forwards them to it.)
+ * `main()` aborts the command's signal on SIGINT, SIGTERM and SIGHUP. A window must also not
+ * be left open by SIGQUIT (which would otherwise end the process at once): it is caught here
+ * and stops the command the same way, for as long as a window may be open.
  */
-export function guardSignals(): SignalGuard {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const handlers = FORWARDED_SIGNALS.map((sig) => {
-    const handler = () => {
-      received ??= sig;
-      controller.abort(new Error(`received ${sig}`));
-    };
-    process.on(sig, handler);
-    return [sig, handler] as const;
-  });
+export function stopSignal(programSignal: AbortSignal): StopSignal {
+  const quit = new AbortController();
+  const onQuit = () => {
+    if (!quit.signal.aborted) quit.abort(new InterruptedError('SIGQUIT'));
+  };
+  process.on('SIGQUIT', onQuit);
+  const signal = AbortSignal.any([programSignal, quit.signal]);
+  const received = (): NodeJS.Signals | undefined => {
+    if (!signal.aborted) return undefined;
+    const reason = signal.reason as { signal?: unknown } | undefined;
+    return typeof reason?.signal === 'string' ? (reason.signal as NodeJS.Signals) : 'SIGTERM';
+  };
   return {
+    signal,
     get received() {
-      return received;
+      return received();
     },
-    signal: controller.signal,
+    exitCode() {
+      const sig = received();
+      return sig ? signalExitCode(sig) : 1;
+    },
     release() {
-      for (const [sig, handler] of handlers) process.off(sig, handler);
+      process.off('SIGQUIT', onQuit);
     },
   };
 }

@@ -1,12 +1,12 @@
-import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
-import type { AwsClientOptions } from '@berth/internal';
+import type { EC2Client, SecurityGroupRule } from '@aws-sdk/client-ec2';
+import { type AwsClientOptions, type Clock, systemClock } from '@berth/internal';
 import {
   awsFailure,
   checkGroupIds,
   describeRules,
-  ec2Client,
   revokeRule,
   type SgIpWindowClients,
+  withEc2,
 } from './ec2-rules.ts';
 import { SgIpWindowError } from './errors.ts';
 import { liveHolds, OWNER_TAG, readRuleTags } from './tags.ts';
@@ -14,8 +14,10 @@ import { liveHolds, OWNER_TAG, readRuleTags } from './tags.ts';
 /** Options of {@link sweep}. */
 export interface SweepOptions extends AwsClientOptions {
   groupIds: readonly string[];
-  /** The time rules are judged at (default now); a `Date` or epoch milliseconds. */
+  /** The time rules are judged at (default `clock.now()`); a `Date` or epoch milliseconds. */
   now?: Date | number;
+  /** Source of "now" (default the system clock). */
+  clock?: Clock;
   /** Report what would be revoked without revoking. */
   dryRun?: boolean;
   clients?: SgIpWindowClients;
@@ -78,12 +80,23 @@ function keepReason(rule: SecurityGroupRule, now: number): string | undefined {
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const groupIds = checkGroupIds(options.groupIds);
-  const now = options.now === undefined ? Date.now() : new Date(options.now).getTime();
+  const now =
+    options.now === undefined
+      ? (options.clock ?? systemClock).now()
+      : new Date(options.now).getTime();
   if (Number.isNaN(now)) {
-    throw new SgIpWindowError('E_INVALID_INPUT', 'now: not a valid time', { exitCode: 2 });
+    throw new SgIpWindowError('E_INPUT', 'now: not a valid time', { exitCode: 2 });
   }
   const dryRun = options.dryRun === true;
-  const ec2 = ec2Client(options);
+  return withEc2(options, (ec2) => sweepGroups(ec2, groupIds, now, dryRun));
+}
+
+async function sweepGroups(
+  ec2: EC2Client,
+  groupIds: string[],
+  now: number,
+  dryRun: boolean,
+): Promise<SweepResult> {
   const result: SweepResult = { revoked: [], kept: [], dryRun };
   const failures: string[] = [];
   for (const groupId of groupIds) {
@@ -94,7 +107,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
         { Name: 'tag-key', Values: [OWNER_TAG] },
       ]);
     } catch (error) {
-      throw awsFailure(error, 'listing rules', groupId);
+      throw awsFailure(error, 'list rules', groupId);
     }
     const candidates: SecurityGroupRule[] = [];
     for (const rule of rules.filter((r) => r.IsEgress === false)) {
@@ -116,7 +129,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
         },
       ]);
     } catch (error) {
-      throw awsFailure(error, 'checking rules again', groupId);
+      throw awsFailure(error, 'check rules again', groupId);
     }
     for (const rule of fresh) {
       const reason = keepReason(rule, now);
@@ -129,7 +142,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
           result.revoked.push(describeRule(rule));
         }
       } catch (error) {
-        failures.push(awsFailure(error, `revoking ${rule.SecurityGroupRuleId}`, groupId).message);
+        failures.push(awsFailure(error, `revoke ${rule.SecurityGroupRuleId}`, groupId).message);
       }
     }
   }

@@ -1,5 +1,5 @@
-// Step 2: a preview environment for pull request 42 (create, list, update with a new image),
-// plus one for a long branch name that `sweep` removes at the end.
+// Step 2: a preview environment for pull request 42 (create, list, update with a new image,
+// sleep and wake), plus one for a long branch name that `sweep` removes at the end.
 import { listAccountResources } from '../../../packages/testkit/src/inventory.ts';
 import { type DemoContext, type Step, seeded } from '../context.ts';
 
@@ -67,8 +67,61 @@ export const previewStep: Step = {
       `updated in place: ${afterUpdate.name} now runs ${shortArn(afterUpdate.taskDefinition)}`,
     );
     out.ok(`served at https://pr-42.${s.domain} through the shared ALB ${s.loadBalancerDnsName}`);
+
+    out.note(
+      'Nobody looks at it overnight: put it to sleep (no tasks; its URL answers an "asleep" page).',
+    );
+    await cli.run('preview-env', ['sleep', '42']);
+    const asleep = await prListing(ctx);
+    if (asleep.status !== 'asleep' || asleep.desiredCount !== 0) {
+      throw new Error(
+        `after sleep, pr-42 is ${asleep.status} with ${asleep.desiredCount} tasks wanted (expected asleep, 0)`,
+      );
+    }
+    const page = await asleepRule(ctx);
+    out.ok(`pr-42 runs 0 tasks; its rule answers ${page}`);
+    await cli.run('preview-env', ['ls']);
+
+    out.note('A reviewer comments "/preview wake" on the pull request (the action runs this):');
+    await cli.run('preview-env', ['wake', '42']);
+    const awake = await prListing(ctx);
+    if (awake.status === 'asleep' || awake.desiredCount !== 1) {
+      throw new Error(
+        `after wake, pr-42 is ${awake.status} with ${awake.desiredCount} tasks wanted (expected 1)`,
+      );
+    }
+    out.ok(`awake again: ${awake.desiredCount} task wanted, the rule forwards to its target group`);
   },
 };
+
+/** pr-42 as `preview-env ls --json` shows it. */
+async function prListing(ctx: DemoContext): Promise<{ status: string; desiredCount?: number }> {
+  const listed = await ctx.cli.run('preview-env', ['ls', '--json'], { quiet: true });
+  const envs = JSON.parse(listed.stdout) as {
+    name: string;
+    status: string;
+    desiredCount?: number;
+  }[];
+  const env = envs.find((e) => e.name === 'pr-42');
+  if (!env) throw new Error('preview-env ls does not list pr-42');
+  return env;
+}
+
+/** What pr-42's listener rule answers while asleep, read from the emulator. */
+async function asleepRule(ctx: DemoContext): Promise<string> {
+  const s = seeded(ctx);
+  const inventory = await listAccountResources(ctx.aws, {
+    cluster: s.cluster,
+    listenerArn: s.listenerArn,
+    hostedZoneId: s.hostedZoneId,
+  });
+  const rule = inventory.rules.find((r) => r.hosts.includes(`pr-42.${s.domain}`));
+  if (!rule) throw new Error('pr-42 has no listener rule while asleep');
+  if (rule.targetGroupArns.length > 0) {
+    throw new Error('pr-42 is asleep but its rule still forwards to a target group');
+  }
+  return 'HTTP 503 with a page saying it is asleep and how to wake it';
+}
 
 /** `<repository>:<tag>` of the PR's n-th push. */
 export function imageOf(ctx: DemoContext, n: number): string {

@@ -11,16 +11,22 @@ export const historyCommand = defineCommand({
   json: true,
   options: {
     ...SERVICE_OPTIONS,
-    limit: { type: 'string', description: 'Most versions to list (default 20)', valueName: '<n>' },
+    limit: {
+      type: 'string',
+      default: '20',
+      description: 'Most versions to list',
+      valueName: '<n>',
+    },
     'skip-image-check': {
       type: 'boolean',
       description: "Do not look up in ECR whether each revision's images still exist",
     },
   },
-  async run({ values, json, print, printJson }) {
+  async run({ values, json, print, printJson, clock }) {
     const result = await history({
       ...serviceArgs(values),
-      ...(values.limit !== undefined ? { limit: positiveInt(values.limit, '--limit') } : {}),
+      clock,
+      limit: positiveInt(values.limit, '--limit'),
       ...(values['skip-image-check'] ? { skipImageCheck: true } : {}),
     });
     if (json) printJson(result);

@@ -1,16 +1,23 @@
-import { type OptionSpecs, parseDuration, UsageError } from '@berth/internal';
+import {
+  type OptionSpecs,
+  type OptionValues,
+  parseDurationOption,
+  parseIntegerOption,
+} from '@berth/internal';
 import type { WatchEvent } from '../watch.ts';
 
 /** Options every command has: where the service is. */
 export const SERVICE_OPTIONS = {
   cluster: {
     type: 'string',
-    description: 'ECS cluster name or ARN (required)',
+    required: true,
+    description: 'ECS cluster name or ARN',
     valueName: '<cluster>',
   },
   service: {
     type: 'string',
-    description: 'ECS service name or ARN (required)',
+    required: true,
+    description: 'ECS service name or ARN',
     valueName: '<service>',
   },
   region: { type: 'string', description: 'AWS region (default AWS_REGION)', valueName: '<region>' },
@@ -20,25 +27,30 @@ export const SERVICE_OPTIONS = {
 export const WAIT_OPTIONS = {
   timeout: {
     type: 'string',
-    description: 'How long to wait for the deployment (default 15m)',
+    default: '15m',
+    description: 'How long to wait for the deployment',
     valueName: '<duration>',
   },
-  poll: { type: 'string', description: 'Time between polls (default 5s)', valueName: '<duration>' },
+  poll: {
+    type: 'string',
+    default: '5s',
+    description: 'Time between polls',
+    valueName: '<duration>',
+  },
   'failed-tasks': {
     type: 'string',
-    description: 'Failed tasks of the deployment before it counts as failed (default 1)',
+    default: '1',
+    description: 'Failed tasks of the deployment before it counts as failed',
     valueName: '<n>',
   },
 } as const satisfies OptionSpecs;
 
-/** Cluster, service and region from the parsed values; usage error when one is missing. */
-export function serviceArgs(values: { cluster?: string; service?: string; region?: string }): {
+/** Cluster, service and region from the parsed values. */
+export function serviceArgs(values: OptionValues<typeof SERVICE_OPTIONS>): {
   cluster: string;
   service: string;
   region?: string;
 } {
-  if (!values.cluster) throw new UsageError('--cluster is required (the ECS cluster name or ARN)');
-  if (!values.service) throw new UsageError('--service is required (the ECS service name or ARN)');
   return {
     cluster: values.cluster,
     service: values.service,
@@ -46,30 +58,22 @@ export function serviceArgs(values: { cluster?: string; service?: string; region
   };
 }
 
-/** Wait settings from the parsed values. */
-export function waitArgs(values: { timeout?: string; poll?: string; 'failed-tasks'?: string }): {
+/** Wait settings from the parsed values (durations more than 0, a count of at least 1). */
+export function waitArgs(values: OptionValues<typeof WAIT_OPTIONS>): {
   timeoutMs: number;
-  pollMs?: number;
-  failedTaskThreshold?: number;
+  pollMs: number;
+  failedTaskThreshold: number;
 } {
-  const timeoutMs = parseDuration(values.timeout ?? '15m', '--timeout');
-  if (timeoutMs <= 0) throw new UsageError('--timeout must be longer than 0');
-  const out: { timeoutMs: number; pollMs?: number; failedTaskThreshold?: number } = { timeoutMs };
-  if (values.poll !== undefined) {
-    out.pollMs = parseDuration(values.poll, '--poll');
-    if (out.pollMs <= 0) throw new UsageError('--poll must be longer than 0');
-  }
-  if (values['failed-tasks'] !== undefined)
-    out.failedTaskThreshold = positiveInt(values['failed-tasks'], '--failed-tasks');
-  return out;
+  return {
+    timeoutMs: parseDurationOption('--timeout', values.timeout, { min: 1 }),
+    pollMs: parseDurationOption('--poll', values.poll, { min: 1 }),
+    failedTaskThreshold: positiveInt(values['failed-tasks'], '--failed-tasks'),
+  };
 }
 
-/** A positive integer option. */
+/** A whole number of at least 1. */
 export function positiveInt(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new UsageError(`${what} must be a positive whole number, got "${text}"`);
-  }
-  return Number(text);
+  return parseIntegerOption(what, text, { min: 1 });
 }
 
 /** Writes watch progress to the log, one line per event. */

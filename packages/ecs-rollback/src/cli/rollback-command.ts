@@ -64,7 +64,8 @@ failed, was rolled back or timed out (the cause is printed), 2 usage or bad inpu
     'dry-run': { type: 'boolean', description: 'Show the plan; change nothing' },
     'search-limit': {
       type: 'string',
-      description: 'ACTIVE revisions a tag lookup examines, newest first (default 100)',
+      default: '100',
+      description: 'ACTIVE revisions a tag lookup examines, newest first',
       valueName: '<n>',
     },
     'skip-image-check': {
@@ -76,18 +77,17 @@ failed, was rolled back or timed out (the cause is printed), 2 usage or bad inpu
       description: 'Allow --to a task definition of another family, account or region',
     },
   },
-  async run({ values, json, print, printJson, log }) {
+  async run({ values, json, print, printJson, log, signal, clock }) {
     const where = serviceArgs(values);
     const wait = waitArgs(values);
     if (values.to !== undefined) parseRollbackTo(values.to, '--to');
     const plan = await planRollback({
       ...where,
+      clock,
       ...(values.to !== undefined ? { to: values.to } : {}),
       ...(values.container !== undefined ? { container: values.container } : {}),
       ...(values.register ? { register: true } : {}),
-      ...(values['search-limit'] !== undefined
-        ? { searchLimit: positiveInt(values['search-limit'], '--search-limit') }
-        : {}),
+      searchLimit: positiveInt(values['search-limit'], '--search-limit'),
       ...(values['skip-image-check'] ? { skipImageCheck: true } : {}),
       ...(values['allow-other-family'] ? { allowOtherFamily: true } : {}),
     });
@@ -100,6 +100,8 @@ failed, was rolled back or timed out (the cause is printed), 2 usage or bad inpu
       deregisterFailed: Boolean(values['deregister-failed']),
       dryRun: Boolean(values['dry-run']),
       onEvent: logEvent(log),
+      signal,
+      clock,
     });
     if (json) printJson(result);
     else for (const line of rollbackLines(result)) print(line);

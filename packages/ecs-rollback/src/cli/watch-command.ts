@@ -45,10 +45,16 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
       description: 'With --rollback-on-failure: do not check in ECR that the previous images exist',
     },
   },
-  async run({ values, json, print, printJson, log }) {
+  async run({ values, json, print, printJson, log, signal, clock }) {
     const where = serviceArgs(values);
     const wait = waitArgs(values);
-    const watched = await watchDeployment({ ...where, ...wait, onEvent: logEvent(log) });
+    const watched = await watchDeployment({
+      ...where,
+      ...wait,
+      onEvent: logEvent(log),
+      signal,
+      clock,
+    });
     const failed = watched.status === 'failed' || watched.status === 'timeout';
     if (!values['rollback-on-failure'] || !failed) {
       if (watched.status === 'rolled-back' && values['rollback-on-failure']) {
@@ -75,6 +81,7 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
       }
       plan = await planRollback({
         ...where,
+        clock,
         to: 'previous',
         ...(values.register ? { register: true } : {}),
         ...(values['skip-image-check'] ? { skipImageCheck: true } : {}),
@@ -88,6 +95,8 @@ Exit codes: 0 the deployment succeeded, 1 it failed, was rolled back or timed ou
         ...wait,
         deregisterFailed: Boolean(values['deregister-failed']),
         onEvent: logEvent(log),
+        signal,
+        clock,
       });
     } catch (error) {
       if (!json) throw error;

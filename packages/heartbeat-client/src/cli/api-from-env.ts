@@ -12,12 +12,20 @@ export const API_URL_OPTION = {
   },
 } as const;
 
-/** A Management API client from `HC_API_KEY` and `--api-url` / `HC_API_URL`. */
-export function apiFromEnv(env: NodeJS.ProcessEnv, apiUrl: string | undefined): HealthchecksApi {
+/**
+ * A Management API client from `HC_API_KEY` and `--api-url` / `HC_API_URL`; `signal` (the
+ * command's) stops its requests when the CLI receives SIGINT, SIGTERM or SIGHUP.
+ */
+export function apiFromEnv(
+  env: NodeJS.ProcessEnv,
+  apiUrl: string | undefined,
+  signal?: AbortSignal,
+): HealthchecksApi {
   const url = apiUrl ?? (env.HC_API_URL?.trim() || undefined);
   return new HealthchecksApi({
     apiKey: env.HC_API_KEY?.trim() ?? '',
     ...(url ? { apiUrl: url } : {}),
+    ...(signal ? { signal } : {}),
   });
 }
 

@@ -17,7 +17,7 @@ several checks is an error unless --all. Needs HC_API_KEY (read-write).`,
     ...API_URL_OPTION,
   },
   json: true,
-  async run({ values, io, log, json, printJson }) {
+  async run({ values, io, log, json, printJson, signal }) {
     const given = (['uuid', 'slug', 'name'] as const).filter((k) => values[k] !== undefined);
     if (given.length !== 1) {
       throw new UsageError(
@@ -30,7 +30,7 @@ several checks is an error unless --all. Needs HC_API_KEY (read-write).`,
     const ref = { [key]: values[key] as string } as CheckRef;
     const what =
       key === 'uuid' ? `uuid ${maskToken(values.uuid as string)}` : `${key} "${values[key]}"`;
-    const api = apiFromEnv(io.env, values['api-url']);
+    const api = apiFromEnv(io.env, values['api-url'], signal);
     const result = await api.deregister(ref, { all: Boolean(values.all) });
     if (result.missing) log.info(`no check with ${what}: nothing to delete`);
     for (const c of result.deleted)

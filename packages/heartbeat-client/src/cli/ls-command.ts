@@ -42,8 +42,8 @@ export const lsCommand = defineCommand({
     ...API_URL_OPTION,
   },
   json: true,
-  async run({ values, io, json, print, printJson }) {
-    const api = apiFromEnv(io.env, values['api-url']);
+  async run({ values, io, json, print, printJson, signal }) {
+    const api = apiFromEnv(io.env, values['api-url'], signal);
     const checks = await api.listChecks({
       ...(values.tag ? { tags: values.tag } : {}),
       ...(values.slug !== undefined ? { slug: values.slug } : {}),

@@ -41,7 +41,7 @@ Ping-Body-Limit: give --body-limit, as self-hosted servers keep only 10000 bytes
   },
   json: true,
   positionals: { min: 1, max: 1, names: 'the ping kind (start, success, fail, log or 0-255)' },
-  async run({ values, positionals, io, log, json, print, printJson }) {
+  async run({ values, positionals, io, log, json, print, printJson, signal }) {
     const kind = positionals[0] as string;
     if (
       !/^(start|success|fail|log|\d{1,3})$/.test(kind) ||
@@ -54,12 +54,10 @@ Ping-Body-Limit: give --body-limit, as self-hosted servers keep only 10000 bytes
     if (values.body !== undefined && values['body-file'] !== undefined) {
       throw new UsageError('give --body or --body-file, not both');
     }
-    const pinger = pingerFromCli(
-      values,
-      io.env,
-      log,
-      values.rid !== undefined ? { runId: values.rid } : {},
-    );
+    const pinger = pingerFromCli(values, io.env, log, {
+      ...(values.rid !== undefined ? { runId: values.rid } : {}),
+      signal,
+    });
     let body: PingBody | undefined = values.body;
     const file = values['body-file'];
     if (file !== undefined) {

@@ -84,7 +84,7 @@ export function pingerFromCli(
   values: PingValues,
   env: NodeJS.ProcessEnv,
   log: Logger,
-  extra: { runId?: string } = {},
+  extra: { runId?: string; signal?: AbortSignal } = {},
 ): Pinger {
   const named = (['ping-url', 'uuid', 'slug'] as const).filter((k) => values[k] !== undefined);
   if (named.length > 1) {
@@ -123,6 +123,7 @@ export function pingerFromCli(
     budgetMs: budgetOf(values),
     ...(limitText !== undefined ? { bodyLimit: Number(limitText) } : {}),
     ...(extra.runId !== undefined ? { runId: extra.runId } : {}),
+    ...(extra.signal ? { signal: extra.signal } : {}),
     onWarning: (message) => log.warn(message),
   });
 }

@@ -39,6 +39,7 @@ on stdout. Needs HC_API_KEY (read-write); HC_API_URL for a self-hosted server.`,
   options: {
     name: {
       type: 'string',
+      required: true,
       valueName: '<name>',
       description: 'Check name (at most 100 characters)',
     },
@@ -82,9 +83,8 @@ on stdout. Needs HC_API_KEY (read-write); HC_API_URL for a self-hosted server.`,
     ...API_URL_OPTION,
   },
   json: true,
-  async run({ values, io, log, json, print, printJson }) {
-    if (values.name === undefined || values.name.trim() === '')
-      throw new UsageError('--name is required');
+  async run({ values, io, log, json, print, printJson, signal }) {
+    if (values.name.trim() === '') throw new UsageError('--name must not be empty');
     if (values.timeout !== undefined && values.schedule !== undefined) {
       throw new UsageError('give --timeout (a period) or --schedule (cron), not both');
     }
@@ -110,7 +110,7 @@ on stdout. Needs HC_API_KEY (read-write); HC_API_URL for a self-hosted server.`,
       ...(values.channels !== undefined ? { channels: values.channels } : {}),
       ...(values.unique !== undefined ? { unique: parseUnique(values.unique) } : {}),
     };
-    const api = apiFromEnv(io.env, values['api-url']);
+    const api = apiFromEnv(io.env, values['api-url'], signal);
     const { check, created, pingUrl } = await api.register(spec);
     log.info(
       `${created ? 'created' : 'updated'} check "${check.name}" (uuid ${maskToken(check.uuid ?? '')})`,

@@ -34,7 +34,7 @@ output tail and a line saying it timed out, and heartbeat exits 124 (as timeout(
     },
   },
   passThrough: true,
-  async run({ values, rest, io, log }) {
+  async run({ values, rest, io, log, clock }) {
     const maxRuntimeMs =
       values['max-runtime'] === undefined
         ? undefined
@@ -60,6 +60,7 @@ output tail and a line saying it timed out, and heartbeat exits 124 (as timeout(
       stderr: io.stderr,
       ...(maxRuntimeMs !== undefined ? { maxRuntimeMs } : {}),
       ...(killAfterMs !== undefined ? { killAfterMs } : {}),
+      clock,
     });
     if (result.spawnFailure) log.error(`${command}: ${result.spawnFailure}`);
     if (result.timedOut) {

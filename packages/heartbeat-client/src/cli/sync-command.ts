@@ -58,8 +58,9 @@ check and the field). Needs HC_API_KEY (read-write); HC_API_URL for a self-hoste
     file: {
       type: 'string',
       short: 'f',
+      default: 'heartbeat.yml',
       valueName: '<path>',
-      description: 'The file describing the checks (default heartbeat.yml)',
+      description: 'The file describing the checks',
     },
     'dry-run': { type: 'boolean', description: 'Print the plan only; change nothing' },
     prune: {
@@ -69,8 +70,8 @@ check and the field). Needs HC_API_KEY (read-write); HC_API_URL for a self-hoste
     ...API_URL_OPTION,
   },
   json: true,
-  async run({ values, io, log, json, print, printJson }) {
-    const path = values.file ?? 'heartbeat.yml';
+  async run({ values, io, log, json, print, printJson, signal }) {
+    const path = values.file;
     let source: string;
     try {
       source = await readFile(path, 'utf8');
@@ -83,7 +84,7 @@ check and the field). Needs HC_API_KEY (read-write); HC_API_URL for a self-hoste
     const { parseHeartbeatFile } = await import('../sync/heartbeat-file.ts');
     const { syncChecks } = await import('../sync/sync-checks.ts');
     const file = parseHeartbeatFile(source, path);
-    const api = apiFromEnv(io.env, values['api-url']);
+    const api = apiFromEnv(io.env, values['api-url'], signal);
     const dryRun = Boolean(values['dry-run']);
     const { plan, applied } = await syncChecks(api, file, {
       prune: Boolean(values.prune),

@@ -205,7 +205,7 @@ function readFields(raw: Raw, where: string, problems: Problems): Partial<Record
  * the check and the field (`checks.nightly-backup.grace: ...`).
  *
  * @param source the file's text; `file` names it in messages.
- * @throws HeartbeatError `E_INVALID_INPUT` (exit 2) listing every problem.
+ * @throws HeartbeatError `E_INPUT` (exit 2) listing every problem.
  *
  * @example
  * ```ts
@@ -218,17 +218,14 @@ export function parseHeartbeatFile(source: string, file = 'heartbeat.yml'): Hear
     const first = doc.errors[0] as { message: string; linePos?: [{ line: number; col: number }] };
     const pos = first.linePos?.[0];
     throw new HeartbeatError(
-      'E_INVALID_INPUT',
+      'E_INPUT',
       `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`,
     );
   }
   const root = doc.toJS() as unknown;
   const problems = new Problems();
   if (!isMap(root)) {
-    throw new HeartbeatError(
-      'E_INVALID_INPUT',
-      `${file}: expected a map with "checks:" (and "defaults:")`,
-    );
+    throw new HeartbeatError('E_INPUT', `${file}: expected a map with "checks:" (and "defaults:")`);
   }
   for (const key of Object.keys(root)) {
     if (!TOP_KEYS.includes(key))
@@ -294,7 +291,7 @@ export function parseHeartbeatFile(source: string, file = 'heartbeat.yml'): Hear
   }
   if (problems.list.length > 0) {
     throw new HeartbeatError(
-      'E_INVALID_INPUT',
+      'E_INPUT',
       `${file}: ${problems.list.length} problem${problems.list.length === 1 ? '' : 's'}:\n${problems.list.map((p) => `  ${p}`).join('\n')}`,
     );
   }

@@ -169,7 +169,7 @@ function body(desired: Desired, changes: readonly FieldChange[], create: boolean
  * never touched). Channel names are resolved to ids here, so an unknown one fails before
  * any write.
  *
- * @throws HeartbeatError `E_INVALID_INPUT` for an unknown or ambiguous channel name,
+ * @throws HeartbeatError `E_INPUT` for an unknown or ambiguous channel name,
  *   `E_AMBIGUOUS` when the server has several checks with a slug of the file.
  */
 export function planSync(
@@ -201,7 +201,7 @@ function buildPlan(
   }
   if (problems.length > 0) {
     throw new HeartbeatError(
-      'E_INVALID_INPUT',
+      'E_INPUT',
       `the file names unknown channels:\n${problems.map((p) => `  ${p}`).join('\n')}`,
     );
   }

@@ -64,6 +64,7 @@ export async function converge(ctx: CreateContext): Promise<Converged> {
 
   // Round 1
   const found = await observe(ctx);
+  checkEnvAgainstSecrets(ctx, found.secretList);
   const { reference, existing, existingTags } = found;
 
   // Round 2: the reference task definition, the target group, and what round 1 pointed at.
@@ -255,6 +256,23 @@ export async function converge(ctx: CreateContext): Promise<Converged> {
     createdAt,
     deployedAt: plan.service === 'keep' ? (existingTags[TAG.deployedAt] ?? createdAt) : ctx.now,
   };
+}
+
+/**
+ * A `--env` variable that `secretsFrom` also sets would be silently replaced by the secret:
+ * refused before anything is written.
+ */
+function checkEnvAgainstSecrets(
+  ctx: CreateContext,
+  secrets: readonly { name?: string | undefined }[],
+): void {
+  const both = secrets.map((s) => s.name ?? '').filter((n) => n in ctx.request.env);
+  if (both.length) {
+    throw new PreviewEnvError(
+      'E_INPUT',
+      `--env ${both.join(', ')}: also a key of the secret ${ctx.request.secretsFrom?.secretId} (secretsFrom), which would replace it; drop the --env or the key`,
+    );
+  }
 }
 
 /** The tags that say whose a hook's task is. */

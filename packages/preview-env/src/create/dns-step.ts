@@ -17,6 +17,6 @@ export async function writeRecord(
   );
   ctx.rollback.add(`DNS record ${names.host}`, async () => {
     if (ctx.ruleAdopted) return;
-    await restoreRecords(route53, zone, names.host, before);
+    await restoreRecords(ctx.cleanupClients.route53, zone, names.host, before);
   });
 }

@@ -127,7 +127,7 @@ export async function createRule(
       );
       const rule = out.Rules?.[0] as Rule;
       ctx.rollback.add(`listener rule for ${names.host}`, () =>
-        deleteRuleIfPresent(elbv2, rule.RuleArn as string),
+        deleteRuleIfPresent(ctx.cleanupClients.elbv2, rule.RuleArn as string),
       );
       return rule;
     } catch (error) {
@@ -179,7 +179,7 @@ export async function modifyRule(ctx: CreateContext, rule: Rule, spec: RuleSpec)
   if (!ctx.ruleAdopted && before.actions) {
     const actions = before.actions.map(resendable);
     ctx.rollback.add(`listener rule change for ${ctx.names.host}`, () =>
-      elbv2.send(
+      ctx.cleanupClients.elbv2.send(
         new ModifyRuleCommand({
           RuleArn: rule.RuleArn,
           Actions: actions,
@@ -226,7 +226,7 @@ export async function retagLoadBalancing(
             .map((k) => [k, old[k] as string]),
         );
         return Object.keys(previous).length
-          ? elbv2.send(new AddTagsCommand({ ResourceArns: [arn], Tags: elbTags(previous) }))
+          ? ctx.cleanupClients.elbv2.send(new AddTagsCommand({ ResourceArns: [arn], Tags: elbTags(previous) }))
           : undefined;
       }),
     ),

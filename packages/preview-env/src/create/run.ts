@@ -3,6 +3,7 @@ import { loadBalancerArnOf } from '../config.ts';
 import type { OperationContext } from '../context.ts';
 import { PreviewEnvError } from '../errors.ts';
 import { type HookReport, hookError, runHook } from '../hooks.ts';
+import { checkImage } from '../image.ts';
 import { environmentNames } from '../names.ts';
 import { Rollback } from '../rollback.ts';
 import { type SecretsSource, secretsSource } from '../secrets.ts';
@@ -57,16 +58,10 @@ export interface CreateResult {
   hooks: HookReport[];
 }
 
-const IMAGE = /^[^\s]{1,255}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function request(options: CreateOptions, configSecrets: string | undefined): CreateRequest {
-  if (typeof options.image !== 'string' || !IMAGE.test(options.image)) {
-    throw new PreviewEnvError(
-      'E_INPUT',
-      `image "${options.image ?? ''}" is not an image reference; pass --image <registry>/<repository>:<tag> (up to 255 characters)`,
-    );
-  }
+  checkImage(options.image);
   for (const key of Object.keys(options.env ?? {})) {
     if (!ENV_NAME.test(key)) {
       throw new PreviewEnvError(

@@ -53,7 +53,7 @@ export async function createService(
     const out = await ecs.send(new CreateServiceCommand(input));
     const service = out.service as Service;
     ctx.rollback.add(`service ${names.serviceName}`, () =>
-      deleteServiceIfPresent(ecs, config.cluster, names.serviceName),
+      deleteServiceIfPresent(ctx.cleanupClients.ecs, config.cluster, names.serviceName),
     );
     return { value: service, created: true };
   } catch (error) {
@@ -100,7 +100,7 @@ export async function updateService(
   if (target.wake) {
     // Registered first: putting it back to sleep is safe whether or not the write was applied.
     ctx.rollback.add(`desired count of ${names.serviceName} (back to 0: asleep)`, () =>
-      ecs.send(
+      ctx.cleanupClients.ecs.send(
         new UpdateServiceCommand({
           cluster: config.cluster,
           service: names.serviceName,
@@ -132,7 +132,7 @@ export async function updateService(
       );
       if (existing.taskDefinition && existing.taskDefinition !== target.taskDefinitionArn) {
         ctx.rollback.add(`deployment of ${names.serviceName}`, () =>
-          ecs.send(
+          ctx.cleanupClients.ecs.send(
             new UpdateServiceCommand({
               cluster: config.cluster,
               service: names.serviceName,
@@ -154,7 +154,7 @@ export async function updateService(
           .map((k) => [k, before[k] as string]),
       );
       ctx.rollback.add(`tags of ${names.serviceName}`, () =>
-        ecs.send(
+        ctx.cleanupClients.ecs.send(
           new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(previous) }),
         ),
       );

@@ -17,7 +17,7 @@ export async function registerTaskDefinition(
   );
   const arn = out.taskDefinition?.taskDefinitionArn as string;
   ctx.rollback.add(`task definition ${arn.split('/').pop()}`, () =>
-    removeTaskDefinitions(ecs, { active: [arn], inactive: [] }),
+    removeTaskDefinitions(ctx.cleanupClients.ecs, { active: [arn], inactive: [] }),
   );
   return arn;
 }

@@ -23,11 +23,11 @@ file goes to stdout: this command prints secret values on purpose.`,
     },
   },
   json: true,
-  async run({ values, io, log, json, printJson }) {
+  async run({ values, io, log, json, printJson, signal }) {
     if (json && !values.out) {
       throw new UsageError('--json describes the file written with --out; use it with --out');
     }
-    const options = loadOptions(values, (m) => log.debug(m));
+    const options = loadOptions(values, (m) => log.debug(m), signal);
     if (values.out) {
       // Checked before AWS: a path that cannot be written fails fast and changes nothing.
       const why = await whyNotWritable(values.out);

@@ -6,7 +6,7 @@ import { parseSecretSpec } from '../secret-spec.ts';
 import { sourceScheme } from '../source-id.ts';
 import { mergeContainerSecrets } from '../task-definition.ts';
 import { fileErrorReason, whyNotWritable } from '../writable-file.ts';
-import { checkRegion, LOAD_OPTIONS, oneOf } from './cli-options.ts';
+import { checkRegion, LOAD_OPTIONS } from './cli-options.ts';
 
 async function readTaskDefinition(
   file: string,
@@ -111,14 +111,8 @@ plain environment entries removed. --container may be left out when there is one
     region: LOAD_OPTIONS.region,
   },
   json: true,
-  async run({ values, log, json, printJson }) {
-    const specs = values.secret ?? [];
-    if (specs.length === 0) {
-      throw new UsageError(
-        'missing --secret <id>: name a JSON secret, an SSM parameter (ssm:/path/NAME) or path (ssm:/path/)',
-      );
-    }
-    const requests = specs.map(parseSecretSpec);
+  async run({ values, log, json, printJson, signal }) {
+    const requests = values.secret.map(parseSecretSpec);
     for (const r of requests) {
       if (sourceScheme(r.id) !== 'ssm' && r.id.endsWith('*')) {
         throw new UsageError('ecs-secrets needs secret names, not a prefix');
@@ -143,10 +137,6 @@ plain environment entries removed. --container may be left out when there is one
     if (values.container !== undefined && file === undefined) {
       throw new UsageError('--container needs --task-definition FILE');
     }
-    const nameTransform = oneOf('name-transform', values['name-transform'], [
-      'upper',
-      'none',
-    ] as const);
     const region = values.region === undefined ? undefined : checkRegion(values.region);
     // Read the file before AWS so a bad file fails fast and changes nothing.
     const taskDefinition = file === undefined ? undefined : await readTaskDefinition(file);
@@ -156,9 +146,10 @@ plain environment entries removed. --container may be left out when there is one
       secrets: requests,
       ...(stage === undefined ? {} : { versionStage: stage }),
       ...(versionId === undefined ? {} : { versionId }),
-      ...(nameTransform ? { nameTransform } : {}),
+      nameTransform: values['name-transform'],
       ...(region === undefined ? {} : { region }),
       log: (m) => log.debug(m),
+      signal,
     });
     if (!taskDefinition || file === undefined) {
       printJson(secrets);

@@ -39,8 +39,8 @@ off by default.`,
     },
   },
   passThrough: true,
-  async run({ values, rest, io, log }) {
-    const options = loadOptions(values, (m) => log.debug(m));
+  async run({ values, rest, io, log, signal }) {
+    const options = loadOptions(values, (m) => log.debug(m), signal);
     const loaded = await loadSecretsWithValues(options);
     const { vars, sources } = loaded;
     const { env, applied, kept } = mergeEnv(io.env, vars, {

@@ -9,8 +9,8 @@ export const keysCommand = defineCommand({
   usage: 'keys --secret <id>[=<alias>]... [--json]',
   options: LOAD_OPTIONS,
   json: true,
-  async run({ values, log, json, print, printJson }) {
-    const { vars, sources } = await loadSecrets(loadOptions(values, (m) => log.debug(m)));
+  async run({ values, log, json, print, printJson, signal }) {
+    const { vars, sources } = await loadSecrets(loadOptions(values, (m) => log.debug(m), signal));
     const rows = Object.keys(vars).map((name) => ({ name, ...sources[name] }));
     if (json) {
       printJson({ variables: rows });

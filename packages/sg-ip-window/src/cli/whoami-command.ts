@@ -12,8 +12,8 @@ export const whoamiCommand = defineCommand({
     'Prints "<address> <source>"; with --json also the time taken and the failed sources.',
   options: detectOptions,
   json: true,
-  async run({ values, log, json, print, printJson }) {
-    const result = await detectPublicIp(detectFromValues(values));
+  async run({ values, log, json, print, printJson, signal, clock }) {
+    const result = await detectPublicIp({ ...detectFromValues(values, signal), clock });
     if (json) {
       printJson(result);
       return 0;

@@ -1,4 +1,12 @@
-import { type OptionSpecs, parseDuration, UsageError } from '@berth/internal';
+import {
+  type Clock,
+  type OptionSpecs,
+  type OptionValues,
+  parseDuration,
+  parseDurationOption,
+  quoteInput,
+  UsageError,
+} from '@berth/internal';
 import type { DetectPublicIpOptions } from '../detect-public-ip.ts';
 import { parseIpSource } from '../ip-sources.ts';
 import type { OpenWindowOptions } from '../open-window.ts';
@@ -36,14 +44,16 @@ export const windowOptions = {
   group: {
     type: 'string',
     multiple: true,
+    required: true,
     valueName: '<sg-id>[,<sg-id>...]',
-    description: 'Security group(s) to open (required)',
+    description: 'Security group(s) to open',
   },
   port: {
     type: 'string',
     multiple: true,
+    required: true,
     valueName: '<n|a-b>',
-    description: 'Port or range to open (required; several allowed)',
+    description: 'Port or range to open (several allowed)',
   },
   protocol: { type: 'string', valueName: 'tcp|udp', description: 'Protocol (default tcp)' },
   ip: {
@@ -54,11 +64,18 @@ export const windowOptions = {
   cidr: {
     type: 'string',
     valueName: '<cidr>',
-    description: 'Admit a block instead of one host (wider than /32 or /128 needs --allow-wide)',
+    description:
+      'Admit a block instead of one host (wider than /32 or /128 needs --allow-wide; wider than /16 or /48 also --confirm-wide)',
   },
   'allow-wide': {
     type: 'boolean',
-    description: 'Allow a --cidr wider than one host (0.0.0.0/0 and ::/0 are always refused)',
+    description:
+      'Allow a --cidr wider than one host, up to /16 (IPv4) or /48 (IPv6); 0.0.0.0/0 and ::/0 are always refused',
+  },
+  'confirm-wide': {
+    type: 'string',
+    valueName: '<cidr>',
+    description: 'Confirm a --cidr wider than /16 or /48 by repeating it exactly',
   },
   ttl: {
     type: 'string',
@@ -80,7 +97,7 @@ export const windowOptions = {
   ...detectOptions,
 } as const satisfies OptionSpecs;
 
-type DetectValues = { family?: string; 'ip-source'?: string[]; 'ip-timeout'?: string };
+type DetectValues = { family?: string | undefined; 'ip-source'?: string[] | undefined; 'ip-timeout'?: string | undefined };
 
 /** Builds IP discovery options from command-line values. */
 export function detectFromValues(
@@ -89,37 +106,27 @@ export function detectFromValues(
 ): DetectPublicIpOptions {
   const family = values.family?.trim();
   if (family !== undefined && family !== '4' && family !== '6') {
-    throw new UsageError(`--family: "${values.family}" must be 4 or 6`);
+    throw new UsageError(`--family: ${quoteInput(values.family ?? '')} must be 4 or 6`);
   }
   const sources = list(values['ip-source']).map(parseIpSource);
   return {
     ...(family ? { family: Number(family) as 4 | 6 } : {}),
     ...(sources.length > 0 ? { sources } : {}),
     ...(values['ip-timeout']
-      ? { timeoutMs: parseDuration(values['ip-timeout'], '--ip-timeout') }
+      ? { timeoutMs: parseDurationOption('--ip-timeout', values['ip-timeout'], { min: 1 }) }
       : {}),
     ...(signal ? { signal } : {}),
   };
 }
 
-type WindowValues = DetectValues & {
-  group?: string[];
-  port?: string[];
-  protocol?: string;
-  ip?: string;
-  cidr?: string;
-  'allow-wide'?: boolean;
-  ttl?: string;
-  owner?: string;
-  description?: string;
-  region?: string;
-};
+type WindowValues = OptionValues<typeof windowOptions>;
 
 /** Builds `openWindow` options from command-line values (validated by `openWindow` itself). */
 export function windowFromValues(
   values: WindowValues,
   env: NodeJS.ProcessEnv,
   signal?: AbortSignal,
+  clock?: Clock,
 ): OpenWindowOptions {
   const groupIds = list(values.group);
   if (groupIds.length === 0) throw new UsageError('missing --group <sg-id>');
@@ -132,11 +139,14 @@ export function windowFromValues(
     ...(values.ip ? { ip: values.ip } : {}),
     ...(values.cidr ? { cidr: values.cidr } : {}),
     ...(values['allow-wide'] ? { allowWide: true } : {}),
+    ...(values['confirm-wide'] !== undefined ? { confirmWide: values['confirm-wide'] } : {}),
     ...(values.ttl ? { ttl: parseDuration(values.ttl, '--ttl') } : {}),
     ...(values.owner ? { owner: values.owner } : {}),
     ...(values.description !== undefined ? { description: values.description } : {}),
     ...(values.region ? { region: values.region } : {}),
     detect: detectFromValues(values, signal),
+    ...(signal ? { signal } : {}),
+    ...(clock ? { clock } : {}),
     env,
   };
 }

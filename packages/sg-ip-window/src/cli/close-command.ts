@@ -1,6 +1,6 @@
 import { defineCommand, UsageError } from '@berth/internal';
 import { closeRules } from '../close-rules.ts';
-import { checkGroupIds, checkRuleIds, describeRules, ec2Client } from '../ec2-rules.ts';
+import { checkGroupIds, checkRuleIds, describeRules, withEc2 } from '../ec2-rules.ts';
 import { SgIpWindowError } from '../errors.ts';
 import { checkOwner } from '../tags.ts';
 import { logClosed } from './report.ts';
@@ -17,14 +17,16 @@ touched (exit 1). --owner must match the one open used (the default is the same)
     group: {
       type: 'string',
       multiple: true,
+      required: true,
       valueName: '<sg-id>',
-      description: 'Security group(s) of the rules (required)',
+      description: 'Security group(s) of the rules',
     },
     'rule-id': {
       type: 'string',
       multiple: true,
+      required: true,
       valueName: '<sgr-id>',
-      description: 'Rule(s) to close (required)',
+      description: 'Rule(s) to close',
     },
     owner: {
       type: 'string',
@@ -38,7 +40,7 @@ touched (exit 1). --owner must match the one open used (the default is the same)
     },
   },
   json: true,
-  async run({ values, io, log, json, printJson, print }) {
+  async run({ values, io, log, json, printJson, print, clock }) {
     const groupIds = list(values.group);
     if (groupIds.length === 0) throw new UsageError('missing --group <sg-id>');
     const ruleIds = list(values['rule-id']);
@@ -47,21 +49,25 @@ touched (exit 1). --owner must match the one open used (the default is the same)
     checkRuleIds(ruleIds);
     const owner = values.owner === undefined ? undefined : checkOwner(values.owner, '--owner');
     const aws = { ...(values.region ? { region: values.region } : {}) };
-    const ec2 = ec2Client(aws);
-    // A rule id alone does not say its group; with one group it is that one, otherwise look.
-    let groupOf = (_id: string): string => groupIds[0] as string;
-    if (groupIds.length > 1) {
-      const found = await describeRules(ec2, [{ Name: 'security-group-rule-id', Values: ruleIds }]);
-      groupOf = (id) => {
-        const g = found.find((r) => r.SecurityGroupRuleId === id)?.GroupId;
-        return g && groupIds.includes(g) ? g : (groupIds[0] as string);
-      };
-    }
-    const result = await closeRules({
-      rules: ruleIds.map((ruleId) => ({ ruleId, groupId: groupOf(ruleId) })),
-      clients: { ec2 },
-      env: io.env,
-      ...(owner ? { owner } : {}),
+    const result = await withEc2(aws, async (ec2) => {
+      // A rule id alone does not say its group; with one group it is that one, otherwise look.
+      let groupOf = (_id: string): string => groupIds[0] as string;
+      if (groupIds.length > 1) {
+        const found = await describeRules(ec2, [
+          { Name: 'security-group-rule-id', Values: ruleIds },
+        ]);
+        groupOf = (id) => {
+          const g = found.find((r) => r.SecurityGroupRuleId === id)?.GroupId;
+          return g && groupIds.includes(g) ? g : (groupIds[0] as string);
+        };
+      }
+      return closeRules({
+        rules: ruleIds.map((ruleId) => ({ ruleId, groupId: groupOf(ruleId) })),
+        clients: { ec2 },
+        env: io.env,
+        clock,
+        ...(owner ? { owner } : {}),
+      });
     });
     if (json) printJson(result);
     else {

@@ -1,7 +1,7 @@
-import { defineCommand, signalExitCode } from '@berth/internal';
+import { defineCommand } from '@berth/internal';
 import { SgIpWindowError } from '../errors.ts';
 import { openWindow, type Window } from '../open-window.ts';
-import { guardSignals } from '../signal-guard.ts';
+import { stopSignal } from '../signal-guard.ts';
 import { logOpened, windowJson } from './report.ts';
 import { windowFromValues, windowOptions } from './window-options.ts';
 
@@ -17,33 +17,34 @@ Close with: sg-ip-window close --group <sg-id> --rule-id <sgr-id>... (same --own
 If a signal arrives while opening, the rules opened so far are closed again (exit 128+n).`,
   options: windowOptions,
   json: true,
-  async run({ values, io, log, json, print, printJson }) {
-    const guard = guardSignals();
+  async run({ values, io, log, json, print, printJson, signal, clock }) {
+    const stop = stopSignal(signal);
     try {
       let window: Window;
       try {
-        window = await openWindow(windowFromValues(values, io.env, guard.signal));
+        window = await openWindow(windowFromValues(values, io.env, stop.signal, clock));
       } catch (error) {
-        if (guard.received) {
-          log.error(`interrupted by ${guard.received} before the window was open`);
-          if (!(error instanceof SgIpWindowError && error.code === 'E_IP_DETECTION_FAILED')) {
-            log.error((error as Error).message);
+        if (stop.received) {
+          if (error instanceof SgIpWindowError && error.code !== 'E_IP_DETECTION_FAILED') {
+            log.error(error.message);
+          } else {
+            log.error(`interrupted by ${stop.received} before the window was open`);
           }
-          return signalExitCode(guard.received);
+          return stop.exitCode();
         }
         throw error;
       }
-      if (guard.received) {
-        log.warn(`received ${guard.received} while opening: closing again`);
+      if (stop.received) {
+        log.warn(`received ${stop.received} while opening: closing again`);
         await window.close();
-        return signalExitCode(guard.received);
+        return stop.exitCode();
       }
       logOpened(log, window);
       if (json) printJson(windowJson(window));
       else for (const id of window.ruleIds) print(id);
       return 0;
     } finally {
-      guard.release();
+      stop.release();
     }
   },
 });

@@ -13,8 +13,9 @@ tools are never touched. Prints the revoked rule ids (with --dry-run: the ones t
     group: {
       type: 'string',
       multiple: true,
+      required: true,
       valueName: '<sg-id>',
-      description: 'Security group(s) to sweep (required)',
+      description: 'Security group(s) to sweep',
     },
     'dry-run': { type: 'boolean', description: 'Show what would be revoked; change nothing' },
     region: {
@@ -24,12 +25,13 @@ tools are never touched. Prints the revoked rule ids (with --dry-run: the ones t
     },
   },
   json: true,
-  async run({ values, log, json, print, printJson }) {
+  async run({ values, log, json, print, printJson, clock }) {
     const groupIds = list(values.group);
     if (groupIds.length === 0) throw new UsageError('missing --group <sg-id>');
     const result = await sweep({
       groupIds,
       dryRun: Boolean(values['dry-run']),
+      clock,
       ...(values.region ? { region: values.region } : {}),
     });
     if (json) {

@@ -1,7 +1,7 @@
-import { defineCommand, runChild, signalExitCode } from '@berth/internal';
+import { defineCommand, runChild } from '@berth/internal';
 import { SgIpWindowError } from '../errors.ts';
 import { openWindow, type Window } from '../open-window.ts';
-import { guardSignals } from '../signal-guard.ts';
+import { stopSignal } from '../signal-guard.ts';
 import { processOwner } from '../tags.ts';
 import { logClosed, logOpened } from './report.ts';
 import { windowFromValues, windowOptions } from './window-options.ts';
@@ -13,17 +13,19 @@ export const execCommand = defineCommand({
   usage:
     'exec --group <sg-id>[,<sg-id>...] --port <n|a-b> [--protocol tcp|udp] [--ip auto|<address>] [--ttl 1h] -- <command> [args...]',
   description: `SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command; the window is
-closed after the command ends, whatever ended it.
+closed after the command ends, whatever ended it. A signal while the window is being opened
+(also during a call to AWS that hangs) stops the opening and closes what was opened.
+Every AWS call has a time limit (BERTH_AWS_TIMEOUT, default 30s an attempt).
 
 Exit codes: the command's own; 128+n when it was killed by signal n (or when signal n
 arrived before it started); 127 command not found; 1 when the window could not be opened,
 or the command succeeded but the window could not be closed; 2 usage error.`,
   options: windowOptions,
   passThrough: true,
-  async run({ values, rest, io, log }) {
-    const guard = guardSignals();
+  async run({ values, rest, io, log, signal, clock }) {
+    const stop = stopSignal(signal);
     try {
-      const options = windowFromValues(values, io.env, guard.signal);
+      const options = windowFromValues(values, io.env, stop.signal, clock);
       // exec closes its own window: a holder of its own, so a concurrent exec or action step
       // behind the same address (same default owner) keeps the rule when this one closes.
       options.owner ??= processOwner(io.env);
@@ -31,22 +33,22 @@ or the command succeeded but the window could not be closed; 2 usage error.`,
       try {
         window = await openWindow(options);
       } catch (error) {
-        // Ctrl-C while detecting the address: report the signal, not the cancelled detection.
-        if (guard.received) {
-          log.error(`interrupted by ${guard.received} before the window was open`);
-          // A failure of the opening itself (a rollback that left rules open) must still show.
-          if (!(error instanceof SgIpWindowError && error.code === 'E_IP_DETECTION_FAILED')) {
-            log.error((error as Error).message);
+        if (stop.received) {
+          // openWindow closed what it had opened; say what it verified.
+          if (error instanceof SgIpWindowError && error.code !== 'E_IP_DETECTION_FAILED') {
+            log.error(error.message);
+          } else {
+            log.error(`interrupted by ${stop.received} before the window was open`);
           }
-          return signalExitCode(guard.received);
+          return stop.exitCode();
         }
         throw error;
       }
       logOpened(log, window);
       let exitCode: number;
-      if (guard.received) {
-        log.warn(`received ${guard.received} while opening: not running the command`);
-        exitCode = signalExitCode(guard.received);
+      if (stop.received) {
+        log.warn(`received ${stop.received} while opening: not running the command`);
+        exitCode = stop.exitCode();
       } else {
         const [command, ...args] = rest as [string, ...string[]];
         const result = await runChild(command, args, { env: io.env });
@@ -61,7 +63,7 @@ or the command succeeded but the window could not be closed; 2 usage error.`,
       }
       return exitCode;
     } finally {
-      guard.release();
+      stop.release();
     }
   },
 });
