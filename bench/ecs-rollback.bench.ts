@@ -56,17 +56,28 @@ async function onFakeTime<T>(clock: FakeClock, fn: () => Promise<T>): Promise<T>
   }
 }
 
+const noTargetGroups = {
+  send: async () => ({ TargetGroups: [] }),
+  destroy() {},
+} as unknown as NonNullable<NonNullable<Parameters<typeof watchDeployment>[0]['clients']>['elbv2']>;
+
 async function runWatch(s: Scenario, failedTaskThreshold = 1) {
   const clock = fakeClock();
   const sim = simulateDeployment({ ...s.sim, now: clock.now });
   const result = await watchDeployment({
     cluster: 'prod',
     service: 'web',
-    clients: { ecs: sim.ecs },
+    // The target group lookup of an ELB health check failure answers from here: never AWS.
+    clients: { ecs: sim.ecs, elbv2: noTargetGroups },
     clock,
     failedTaskThreshold,
   });
-  return { seconds: result.elapsedMs / 1000, status: result.status, calls: sim.ecs.calls.length };
+  return {
+    seconds: result.elapsedMs / 1000,
+    status: result.status,
+    cause: result.cause ?? '-',
+    calls: sim.ecs.calls.length,
+  };
 }
 
 async function runWaiter(s: Scenario) {
@@ -103,7 +114,7 @@ for (const s of scenarios) {
     name: `${s.name}: watch reports it`,
     value: watch.seconds,
     unit: 's',
-    note: `${watch.status}; ${s.visibleAt}; ${watch.calls} ECS calls`,
+    note: `${watch.status}, cause ${watch.cause}; ${s.visibleAt}; ${watch.calls} ECS calls`,
   });
   figures.push({
     name: `${s.name}: waitUntilServicesStable ends`,

@@ -69,13 +69,15 @@ interface Task {
 }
 let current: Task | undefined;
 const tasks: Task[] = [];
+let cached = 0;
 const finishTask = () => {
   if (!current) return;
   const text = current.lines.join('\n');
-  const cache = /cache hit/.test(text) ? ' (cached)' : '';
   const tests = [...text.matchAll(/^\s*Tests\s+(.+\(\d+\))\s*$/gm)].pop()?.[1];
   const failed = /ERR!|ELIFECYCLE|command finished with error|Command failed/.test(text);
-  print(`  ${failed ? 'x' : '-'} ${current.name}${cache}${tests ? `: ${tests}` : ''}`);
+  // A task replayed from turbo's cache is only counted.
+  if (/cache hit/.test(text) && !failed) cached++;
+  else print(`  ${failed ? 'x' : '-'} ${current.name}${tests ? `: ${tests}` : ''}`);
   current = undefined;
 };
 
@@ -111,6 +113,7 @@ const code: number = await new Promise((resolve) => {
 });
 finishTask();
 clearInterval(ticker);
+if (cached > 0) print(`  ${cached} task(s) unchanged, taken from turbo's cache`);
 await new Promise<void>((resolve) => log.end(resolve));
 
 if (code !== 0) {

@@ -120,7 +120,10 @@ describe('heartbeat action (action.yml, as the runner runs it)', () => {
     expect(strict.exitCode).toBe(1);
   });
 
-  it('mode sync: makes the checks match the file, with the plan in the job summary', async () => {
+  // Several action runs one after another: slow on a loaded machine.
+  it('mode sync: makes the checks match the file, with the plan in the job summary', {
+    timeout: 90_000,
+  }, async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'heartbeat-action-sync-'));
     writeFileSync(
       join(workspace, 'heartbeat.yml'),
@@ -156,7 +159,10 @@ describe('heartbeat action (action.yml, as the runner runs it)', () => {
     expect(bad.stdout).toMatch(/::error::input "file": cannot read missing.yml/);
   });
 
-  it('refuses bad inputs with an error annotation and sends nothing', async () => {
+  // Several action runs one after another: slow on a loaded machine.
+  it('refuses bad inputs with an error annotation and sends nothing', {
+    timeout: 90_000,
+  }, async () => {
     const check = hc.addCheck();
     const url = hc.pingUrlOf(check);
     for (const [inputs, message] of [

@@ -1,3 +1,4 @@
+import { safeLine } from '@berth/internal';
 import {
   addMask,
   annotate,
@@ -96,7 +97,7 @@ function summaryTable(
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const inputs = readInputs(env, (m) => write(`::debug::${m.replace(/\r?\n/g, ' ')}`));
+    const inputs = readInputs(env, (m) => write(`::debug::${safeLine(m)}`));
     const { vars, sources } = await loadSecrets(inputs.options);
     const names = Object.keys(vars);
     if (inputs.exportTo === 'env') {

@@ -88,13 +88,22 @@ async function openAndRun(
           ? { family: Number(inputs.ipFamily) as 4 | 6 }
           : {}),
       },
+      // A cancelled job also ends a call to AWS that hangs; what was opened is closed again.
+      signal: cancelled,
       ...(options.clients ? { clients: options.clients } : {}),
       env,
     });
   } catch (error) {
     const sig = received();
     if (sig) {
-      annotate('error', `sg-ip-window: cancelled by ${sig} before the window was open`);
+      const rolledBack =
+        (error as { code?: unknown }).code === 'E_INTERRUPTED'
+          ? ` (${(error as Error).message})`
+          : '';
+      annotate(
+        'error',
+        `sg-ip-window: cancelled by ${sig} before the window was open${rolledBack}`,
+      );
       return signalExitCode(sig);
     }
     annotate('error', `sg-ip-window: ${(error as Error).message}`);

@@ -193,6 +193,14 @@ describe('ecs-rollback CLI', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+    // With --json the error is also one document on stdout, as in every Berth CLI.
+    const json = await run(['--cluster', 'nope', '--service', 'x', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: { code: 'E_CLUSTER_NOT_FOUND', retryable: false },
+    });
+    const usage = await run(['--service', 'x', '--json']);
+    expect(JSON.parse(usage.stdout).error.code).toBe('E_INPUT');
   });
 
   it('prints history as a table and as JSON', async () => {

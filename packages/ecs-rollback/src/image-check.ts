@@ -4,7 +4,8 @@ import {
   ECRClient,
   type ImageIdentifier,
 } from '@aws-sdk/client-ecr';
-import { awsErrorInfo, mapLimit, withClients } from '@berth/internal';
+import { abortable, awsErrorInfo, mapLimit, withClients } from '@berth/internal';
+import { awsOptions } from './ecs-client.ts';
 import { parseImage } from './image.ts';
 import type { ContainerImageInfo, EcsRollbackOptions, TaskDefinitionVersion } from './types.ts';
 
@@ -109,11 +110,11 @@ export class ImageChecker {
   }
 
   #describe(region: string, input: DescribeImagesCommandInput) {
-    const { clients, clock: _clock, ...aws } = this.#options;
+    const options = this.#options;
     return withClients(
       { ecr: ECRClient },
-      { ...aws, region, clients: { ecr: clients?.ecr } },
-      ({ ecr }) => ecr.send(new DescribeImagesCommand(input)),
+      { ...awsOptions(options), region, clients: { ecr: options.clients?.ecr } },
+      ({ ecr }) => abortable(ecr, options.signal).send(new DescribeImagesCommand(input)),
     );
   }
 

@@ -1,6 +1,6 @@
 import type { Deployment } from '@aws-sdk/client-ecs';
+import { fakeClock } from '@berth/testkit';
 import { describe, expect, it } from 'vitest';
-import { fakeClock } from '../test/fake-clock.ts';
 import { awsError, fakeEcs } from '../test/fake-ecs.ts';
 import type { RollbackPlan } from './plan.ts';
 import { rollback } from './rollback.ts';

@@ -1,4 +1,5 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import { chunk } from '@berth/internal';
 import { withSession } from './ecs-client.ts';
 import { EcsRollbackError } from './errors.ts';
 import { effectiveTag, parseImage, withTagOrDigest } from './image.ts';
@@ -425,9 +426,8 @@ async function resolveImage(
     .filter((r) => r.taskDefinitionArn !== current.taskDefinitionArn)
     .slice(0, searchLimit);
   const seen: TaskDefinitionVersion[] = [current];
-  for (let i = 0; i < candidates.length; i += DESCRIBE_CHUNK) {
-    const chunk = candidates.slice(i, i + DESCRIBE_CHUNK);
-    const versions = await Promise.all(chunk.map((r) => ins.version(r.taskDefinitionArn)));
+  for (const batch of chunk(candidates, DESCRIBE_CHUNK)) {
+    const versions = await Promise.all(batch.map((r) => ins.version(r.taskDefinitionArn)));
     seen.push(...versions);
     const found = versions.find((v) => matches(v, container, to));
     if (found) {
@@ -523,9 +523,8 @@ async function newestDiffering(
   container: string | undefined,
   usable: Usable,
 ): Promise<TaskDefinitionVersion | undefined> {
-  for (let i = 0; i < revisions.length; i += DESCRIBE_CHUNK) {
-    const chunk = revisions.slice(i, i + DESCRIBE_CHUNK);
-    const versions = await Promise.all(chunk.map((r) => ins.version(r.taskDefinitionArn)));
+  for (const batch of chunk(revisions, DESCRIBE_CHUNK)) {
+    const versions = await Promise.all(batch.map((r) => ins.version(r.taskDefinitionArn)));
     for (const v of versions) {
       if (imagesDiffer(v, current, container) && (await usable(v))) return v;
     }

@@ -4,7 +4,7 @@ import {
   ECSClient,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { useAws } from '@berth/testkit';
+import { fakeClock, useAws } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createService,
@@ -13,7 +13,6 @@ import {
   registerRevisions,
   serviceTaskDefinition,
 } from '../test/ecs-fixtures.ts';
-import { fakeClock } from '../test/fake-clock.ts';
 import { EcsRollbackError } from './errors.ts';
 import { planRollback } from './plan.ts';
 import { rollback } from './rollback.ts';
@@ -159,7 +158,10 @@ describe('planRollback and rollback over the task definition family', () => {
     expect(web?.environment).toEqual([{ name: 'BUILD', value: '2' }]);
     expect(clone.taskDefinition?.cpu).toBe('256');
     expect(clone.taskDefinition?.executionRoleArn).toMatch(/ecsTaskExecutionRole/);
-    expect(clone.tags).toEqual([{ key: 'team', value: 'berth' }]);
+    expect(clone.tags).toEqual([
+      { key: 'team', value: 'berth' },
+      { key: 'berth:rollback-request', value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    ]);
   });
 
   it('refuses an INACTIVE target, and re-registers it with register', async () => {

@@ -192,7 +192,9 @@ describe('when the deployment APIs fail', () => {
     expect(error).toBeInstanceOf(EcsRollbackError);
     expect(error.code).toBe('E_AWS');
     expect(error.retryable).toBe(true);
-    expect(error.message).toMatch(/ecs:ListServiceDeployments failed: ThrottlingException/);
+    expect(error.message).toMatch(
+      /^could not call ecs:ListServiceDeployments: ThrottlingException: Rate exceeded \(temporary: try again\)/,
+    );
   });
 
   it('classifies errors', () => {

@@ -7,7 +7,7 @@ import {
   type ServiceDeploymentStatus,
   type ServiceRevision,
 } from '@aws-sdk/client-ecs';
-import { awsErrorInfo } from '@berth/internal';
+import { awsErrorInfo, chunk, paginate } from '@berth/internal';
 import { awsFailure } from './ecs-client.ts';
 import type { DeploymentOutcome } from './types.ts';
 
@@ -59,11 +59,10 @@ export async function readDeploymentHistory(
   statuses?: ServiceDeploymentStatus[],
 ): Promise<DeploymentHistory> {
   const briefs: ServiceDeploymentBrief[] = [];
-  let nextToken: string | undefined;
-  let pages = 0;
   try {
-    do {
-      const token = nextToken;
+    let pages = 0;
+    const all = paginate(async (token) => {
+      pages++;
       const out = await ecs.send(
         new ListServiceDeploymentsCommand({
           cluster,
@@ -73,10 +72,13 @@ export async function readDeploymentHistory(
           ...(token ? { nextToken: token } : {}),
         }),
       );
-      briefs.push(...(out.serviceDeployments ?? []));
-      nextToken = out.nextToken && out.nextToken !== token ? out.nextToken : undefined;
-      pages++;
-    } while (nextToken && pages < MAX_PAGES);
+      // Enough history: stop after MAX_PAGES pages.
+      return {
+        items: out.serviceDeployments ?? [],
+        next: pages < MAX_PAGES ? out.nextToken : undefined,
+      };
+    });
+    for await (const brief of all) briefs.push(brief);
   } catch (error) {
     if (deploymentApiUnavailable(error)) {
       return {
@@ -95,8 +97,7 @@ export async function readDeploymentHistory(
     ...new Set(briefs.map((b) => b.targetServiceRevisionArn).filter((a): a is string => !!a)),
   ];
   const revisions = new Map<string, ServiceRevision>();
-  for (let i = 0; i < revisionArns.length; i += REVISIONS_PER_CALL) {
-    const batch = revisionArns.slice(i, i + REVISIONS_PER_CALL);
+  for (const batch of chunk(revisionArns, REVISIONS_PER_CALL)) {
     try {
       const out = await ecs.send(
         new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch }),

@@ -5,7 +5,7 @@ import {
   type Tag,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { isAwsError } from '@berth/internal';
+import { collectAll, isAwsError } from '@berth/internal';
 import { awsCall, awsFailure } from './ecs-client.ts';
 import { EcsRollbackError } from './errors.ts';
 import { parseImage } from './image.ts';
@@ -163,10 +163,7 @@ export async function listFamilyRevisions(
   family: string,
   status: 'ACTIVE' | 'INACTIVE',
 ): Promise<RevisionRef[]> {
-  const found = new Map<string, RevisionRef>();
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
+  const arns = await collectAll(async (token) => {
     const out = await awsCall('ListTaskDefinitions', () =>
       ecs.send(
         new ListTaskDefinitionsCommand({
@@ -178,12 +175,13 @@ export async function listFamilyRevisions(
         }),
       ),
     );
-    for (const arn of out.taskDefinitionArns ?? []) {
-      const id = parseTaskDefinitionId(arn);
-      if (id && id.family === family)
-        found.set(arn, { taskDefinitionArn: arn, revision: id.revision });
-    }
-    nextToken = out.nextToken && out.nextToken !== token ? out.nextToken : undefined;
-  } while (nextToken);
+    return { items: out.taskDefinitionArns ?? [], next: out.nextToken };
+  });
+  const found = new Map<string, RevisionRef>();
+  for (const arn of arns) {
+    const id = parseTaskDefinitionId(arn);
+    if (id && id.family === family)
+      found.set(arn, { taskDefinitionArn: arn, revision: id.revision });
+  }
   return [...found.values()].sort((a, b) => b.revision - a.revision);
 }

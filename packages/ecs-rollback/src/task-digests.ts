@@ -4,6 +4,7 @@ import {
   ListTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { chunk, paginate } from '@berth/internal';
 import { awsCall } from './ecs-client.ts';
 import { addDigest, type KnownDigests } from './task-definitions.ts';
 
@@ -20,9 +21,7 @@ export async function listServiceTasks(
 ): Promise<Task[]> {
   const max = options.max ?? 100;
   const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
+  const pages = paginate(async (token) => {
     const out = await awsCall('ListTasks', () =>
       ecs.send(
         new ListTasksCommand({
@@ -34,14 +33,17 @@ export async function listServiceTasks(
         }),
       ),
     );
-    for (const arn of out.taskArns ?? []) if (!options.skip?.has(arn)) arns.push(arn);
-    nextToken = out.nextToken && out.nextToken !== token ? out.nextToken : undefined;
-  } while (nextToken && arns.length < max);
+    return { items: out.taskArns ?? [], next: out.nextToken };
+  });
+  for await (const arn of pages) {
+    if (!options.skip?.has(arn)) arns.push(arn);
+    if (arns.length >= max) break;
+  }
   const wanted = arns.slice(0, max);
   const tasks: Task[] = [];
-  for (let i = 0; i < wanted.length; i += 100) {
+  for (const batch of chunk(wanted, 100)) {
     const out = await awsCall('DescribeTasks', () =>
-      ecs.send(new DescribeTasksCommand({ cluster, tasks: wanted.slice(i, i + 100) })),
+      ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
     );
     tasks.push(...(out.tasks ?? []));
   }

@@ -1,6 +1,6 @@
+import { fakeClock } from '@berth/testkit';
 import { describe, expect, it } from 'vitest';
 import { simulateDeployment } from '../test/deployment-sim.ts';
-import { fakeClock } from '../test/fake-clock.ts';
 import { awsError, fakeEcs } from '../test/fake-ecs.ts';
 import { EcsRollbackError } from './errors.ts';
 import { type WatchEvent, watchDeployment } from './watch.ts';
@@ -242,11 +242,11 @@ describe('watchDeployment', () => {
     expect(result.status).toBe('succeeded');
     const errors = result.events.filter((e) => e.kind === 'poll-error');
     expect(
-      errors.filter((e) => /DescribeServices failed: ThrottlingException/.test(e.message)),
+      errors.filter((e) => /ecs:DescribeServices: ThrottlingException/.test(e.message)),
     ).toHaveLength(2);
-    expect(
-      errors.some((e) => /ListTasks failed: ServiceUnavailableException/.test(e.message)),
-    ).toBe(true);
+    expect(errors.some((e) => /ecs:ListTasks: ServiceUnavailableException/.test(e.message))).toBe(
+      true,
+    );
   });
 
   it('stops on errors that retrying cannot fix', async () => {
@@ -259,7 +259,7 @@ describe('watchDeployment', () => {
       (e) => e,
     );
     expect(error).toBeInstanceOf(EcsRollbackError);
-    expect(error.message).toMatch(/grant the IAM action ecs:DescribeServices/);
+    expect(error.message).toMatch(/\(the caller needs ecs:DescribeServices\)/);
   });
 
   it('succeeds at once when nothing is being deployed', async () => {

@@ -5,7 +5,6 @@ export {
   DEFAULT_API_TIMEOUT_MS,
   DEFAULT_API_URL,
   HealthchecksApi,
-  resolveApiUrl,
 } from './api-client.ts';
 export type {
   BadgeUrls,

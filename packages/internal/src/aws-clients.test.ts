@@ -113,13 +113,19 @@ describe('per-attempt timeout of SDK clients', () => {
     const error = await withClients(
       { ecs: ECSClient },
       { ...aws.options, timeoutMs: 150, maxAttempts: 2 },
-      ({ ecs }) => ecs.send(new ListClustersCommand({})).then(() => undefined, (e: unknown) => e),
+      ({ ecs }) =>
+        ecs.send(new ListClustersCommand({})).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
     );
     expect((error as Error).name).toBe('TimeoutError');
     expect(aws.calls()).toBe(2);
     expect(isLostResponse(error)).toBe(true);
     const f = awsFailure(error, { doing: 'list clusters' });
-    expect(f.message).toMatch(/^could not list clusters: AWS did not answer in time .*BERTH_AWS_TIMEOUT/);
+    expect(f.message).toMatch(
+      /^could not list clusters: AWS did not answer in time .*BERTH_AWS_TIMEOUT/,
+    );
     expect(f).toMatchObject({ lostResponse: true, retryable: true, accessDenied: false });
   });
 
@@ -128,7 +134,11 @@ describe('per-attempt timeout of SDK clients', () => {
     const error = await withClients(
       { ecs: ECSClient },
       { ...aws.options, maxAttempts: 1 },
-      ({ ecs }) => ecs.send(new ListClustersCommand({})).then(() => undefined, (e: unknown) => e),
+      ({ ecs }) =>
+        ecs.send(new ListClustersCommand({})).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
     );
     expect(isLostResponse(error)).toBe(true);
     expect(awsFailure(error, { doing: 'list clusters' }).message).toMatch(

@@ -16,10 +16,11 @@ export type ClientsOf<M extends Record<string, AwsClientConstructor>> = {
 };
 
 /** Options of {@link withClients}: AWS settings plus clients to use instead of building them. */
-export type WithClientsOptions<M extends Record<string, AwsClientConstructor>> = AwsClientOptions & {
-  /** Clients to use as they are (tests, custom middleware); they are never destroyed here. */
-  clients?: { [K in keyof M]?: InstanceType<M[K]> | undefined } | undefined;
-};
+export type WithClientsOptions<M extends Record<string, AwsClientConstructor>> =
+  AwsClientOptions & {
+    /** Clients to use as they are (tests, custom middleware); they are never destroyed here. */
+    clients?: { [K in keyof M]?: InstanceType<M[K]> | undefined } | undefined;
+  };
 
 /**
  * Runs `fn` with one client per entry of `ctors`: the injected one when `options.clients`

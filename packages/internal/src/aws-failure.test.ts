@@ -22,7 +22,9 @@ describe('awsFailure', () => {
     });
     expect(
       awsFailure(awsError('UnauthorizedOperation', 'no'), { doing: 'authorize ingress' }).message,
-    ).toBe("could not authorize ingress: UnauthorizedOperation: no (check the caller's IAM permissions)");
+    ).toBe(
+      "could not authorize ingress: UnauthorizedOperation: no (check the caller's IAM permissions)",
+    );
     expect(
       awsFailure(awsError('AccessDeniedException', 'no'), {
         doing: 'read',
@@ -34,7 +36,9 @@ describe('awsFailure', () => {
   it('marks throttles and 5xx as temporary', () => {
     const f = awsFailure(awsError('ThrottlingException', 'Rate exceeded'), { doing: 'list' });
     expect(f).toMatchObject({ retryable: true, accessDenied: false });
-    expect(f.message).toBe('could not list: ThrottlingException: Rate exceeded (temporary: try again)');
+    expect(f.message).toBe(
+      'could not list: ThrottlingException: Rate exceeded (temporary: try again)',
+    );
   });
 
   it('never quotes an answer the SDK could not read', () => {
@@ -44,7 +48,9 @@ describe('awsFailure', () => {
     });
     const f = awsFailure(e, { doing: 'read secret', resource: 'app/dev' });
     expect(f.message).not.toContain('hunter2');
-    expect(f.message).toMatch(/could not read secret app\/dev: the answer from AWS could not be read \(HTTP 200\)/);
+    expect(f.message).toMatch(
+      /could not read secret app\/dev: the answer from AWS could not be read \(HTTP 200\)/,
+    );
   });
 
   it('cuts very long AWS messages', () => {
@@ -55,7 +61,9 @@ describe('awsFailure', () => {
 
 describe('isLostResponse', () => {
   it('is true when the request may have been applied', () => {
-    expect(isLostResponse(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isLostResponse(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(
+      true,
+    );
     expect(isLostResponse(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBe(true);
     expect(
       isLostResponse(
@@ -69,11 +77,15 @@ describe('isLostResponse', () => {
   });
 
   it('is false when nothing was sent or AWS answered', () => {
-    expect(isLostResponse(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isLostResponse(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(
+      false,
+    );
     expect(
       isLostResponse(
         Object.assign(
-          new Error('the request socket did not establish a connection with the server within the configured timeout of 30000 ms.'),
+          new Error(
+            'the request socket did not establish a connection with the server within the configured timeout of 30000 ms.',
+          ),
           { name: 'TimeoutError' },
         ),
       ),

@@ -31,7 +31,8 @@ export interface AwsFailure {
   lostResponse: boolean;
 }
 
-const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized|AuthorizationError|Forbidden/i;
+const ACCESS_DENIED =
+  /AccessDenied|UnauthorizedOperation|NotAuthorized|AuthorizationError|Forbidden/i;
 
 /** Longest AWS message quoted; the rest is cut (messages can echo whole request documents). */
 const MAX_QUOTED = 500;
@@ -134,7 +135,10 @@ export function awsFailure(error: unknown, context: AwsFailureContext): AwsFailu
     };
   }
   const code = (error as ErrorShape | undefined)?.code;
-  if (lostResponse && (code === 'ECONNRESET' || code === 'EPIPE' || /hang up|closed/i.test(info.message))) {
+  if (
+    lostResponse &&
+    (code === 'ECONNRESET' || code === 'EPIPE' || /hang up|closed/i.test(info.message))
+  ) {
     return {
       ...base,
       message: `${what}: the connection closed before AWS answered (${cut(info.message)}); AWS may have applied it`,

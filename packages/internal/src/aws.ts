@@ -178,7 +178,8 @@ export function awsErrorInfo(error: unknown): AwsErrorInfo {
   const status = e.$metadata?.httpStatusCode;
   const network =
     status === undefined &&
-    ((typeof e.code === 'string' && /^(ECONN|ENOTFOUND|EAI_|ETIMEDOUT|EPIPE|UND_ERR)/.test(e.code)) ||
+    ((typeof e.code === 'string' &&
+      /^(ECONN|ENOTFOUND|EAI_|ETIMEDOUT|EPIPE|UND_ERR)/.test(e.code)) ||
       e.name === 'TimeoutError');
   const retryable =
     Boolean(e.$retryable) ||

@@ -9,12 +9,21 @@ import {
   DeleteTargetGroupCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { backoffDelay, type Clock, isAwsError } from '@berth/internal';
+import { backoffDelay, type Clock, isAwsError, isLostResponse } from '@berth/internal';
 
 /**
  * Removal steps shared by delete, sweep and a failed create's rollback. Each tolerates the
- * piece being gone already, so running one twice, or after a half-finished run, is safe.
+ * piece being gone already, so running one twice, or after a half-finished run, is safe:
+ * when an answer is lost (AWS may have applied the call), each is sent once more.
  */
+async function onceMore<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (!isLostResponse(error)) throw error;
+    return send();
+  }
+}
 
 /** Deletes a service at once (`force`: no scaling to zero first); gone or inactive is fine. */
 export async function deleteServiceIfPresent(
@@ -23,7 +32,7 @@ export async function deleteServiceIfPresent(
   service: string,
 ): Promise<boolean> {
   try {
-    await ecs.send(new DeleteServiceCommand({ cluster, service, force: true }));
+    await onceMore(() => ecs.send(new DeleteServiceCommand({ cluster, service, force: true })));
     return true;
   } catch (error) {
     if (isAwsError(error, 'ServiceNotFoundException', 'ServiceNotActiveException')) return false;
@@ -37,7 +46,7 @@ export async function deleteRuleIfPresent(
   ruleArn: string,
 ): Promise<boolean> {
   try {
-    await elbv2.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
+    await onceMore(() => elbv2.send(new DeleteRuleCommand({ RuleArn: ruleArn })));
     return true;
   } catch (error) {
     if (isAwsError(error, 'RuleNotFound', 'RuleNotFoundException')) return false;
@@ -57,7 +66,9 @@ export async function deleteTargetGroupIfPresent(
 ): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn }));
+      await onceMore(() =>
+        elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn })),
+      );
       return true;
     } catch (error) {
       if (isAwsError(error, 'TargetGroupNotFound', 'TargetGroupNotFoundException')) return false;
@@ -78,7 +89,9 @@ export async function deregisterTaskDefinitions(
   await Promise.all(
     arns.map(async (arn) => {
       try {
-        await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+        await onceMore(() =>
+          ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })),
+        );
       } catch (error) {
         if (!isAwsError(error, 'ClientException')) throw error;
       }
@@ -107,7 +120,9 @@ export async function deleteInactiveTaskDefinitions(
   for (let i = 0; i < arns.length; i += 10) batches.push(arns.slice(i, i + 10));
   await Promise.all(
     batches.map(async (taskDefinitions) => {
-      const out = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions }));
+      const out = await onceMore(() =>
+        ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions })),
+      );
       const real = (out.failures ?? []).filter(
         (f) => !/DELETE_IN_PROGRESS|does not exist|not found/i.test(`${f.reason} ${f.detail}`),
       );

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { main } from '@berth/internal';
-import { program } from './program.ts';
+import { program } from './cli/program.ts';
 
 main(program);

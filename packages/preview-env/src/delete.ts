@@ -5,6 +5,7 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { isLostResponse } from '@berth/internal';
 import {
   elbTagsOf,
   findTargetGroup,
@@ -143,7 +144,13 @@ export async function deleteWith(ctx: OperationContext, name: string): Promise<D
       : Promise.resolve(),
     zone && records.length
       ? awsStep('delete DNS record', names.host, async () => {
-          await deleteRecords(route53, zone, records);
+          try {
+            await deleteRecords(route53, zone, records);
+          } catch (error) {
+            if (!isLostResponse(error)) throw error;
+            // AWS may have applied it: delete what is still there, as it is now.
+            await deleteRecords(route53, zone, await findRecords(route53, zone, names.host));
+          }
           removed.push(...records.map((r) => `DNS record ${names.host} ${r.Type}`));
         })
       : Promise.resolve(),

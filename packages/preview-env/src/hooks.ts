@@ -84,7 +84,6 @@ export async function runHook(ctx: OperationContext, run: HookRun): Promise<Hook
         enableECSManagedTags: true,
         clientToken: run.clientToken,
       }),
-      ...(ctx.signal ? [{ abortSignal: ctx.signal }] : []),
     );
     const task = out.tasks?.[0];
     if (!task?.taskArn) {
@@ -118,8 +117,13 @@ export async function runHook(ctx: OperationContext, run: HookRun): Promise<Hook
       task = (await describeTask(ctx, run.hook, taskArn)) ?? task;
       break;
     }
-    await clock.sleep(Math.min(POLL_MS, Math.max(0, deadline - clock.now())));
-    task = (await describeTask(ctx, run.hook, taskArn)) ?? task;
+    try {
+      await clock.sleep(Math.min(POLL_MS, Math.max(0, deadline - clock.now())), ctx.signal);
+      task = (await describeTask(ctx, run.hook, taskArn)) ?? task;
+    } catch (error) {
+      // interrupted: the top of the loop stops the task
+      if (!ctx.signal?.aborted) throw error;
+    }
   }
   const exit = task.containers?.find((c) => c.name === container);
   const report: HookReport = {
@@ -179,7 +183,7 @@ async function describeTask(
 
 async function stopTask(ctx: OperationContext, taskArn: string, why: string): Promise<void> {
   try {
-    await ctx.clients.ecs.send(
+    await ctx.cleanupClients.ecs.send(
       new StopTaskCommand({
         cluster: ctx.config.cluster,
         task: taskArn,

@@ -1,4 +1,8 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import {
+  DescribeTaskDefinitionCommand,
+  ListTaskDefinitionFamiliesCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
 import type { Rule, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbTagsOf, listServicesWithTags, listTargetGroups, ruleMatchesHost } from './aws-read.ts';
 import type { OperationContext } from './context.ts';
@@ -83,12 +87,13 @@ export async function listWith(ctx: OperationContext): Promise<EnvironmentSummar
   const now = ctx.clock.now();
   const { ecs, elbv2 } = clients;
   const prefix = `${config.namePrefix}-`;
-  const [services, groups, rulesByListener] = await Promise.all([
+  const [services, groups, rulesByListener, families] = await Promise.all([
     awsStep('list services', `cluster ${config.cluster}`, () =>
       listServicesWithTags(ecs, config.cluster),
     ),
     awsStep('list target groups', config.region, () => listTargetGroups(elbv2)),
     poolRules(elbv2, poolListeners(config)),
+    awsStep('list task definition families', prefix, () => taskDefinitionFamilies(ecs, prefix)),
   ]);
   // Every listener of the pool: an environment lives on one of them.
   const rules = [...rulesByListener.values()].flat();
@@ -119,6 +124,23 @@ export async function listWith(ctx: OperationContext): Promise<EnvironmentSummar
   for (const s of services) add(tagMap(s.tags), { service: s });
   for (const g of candidateGroups) add(tags.get(g.TargetGroupArn as string) ?? {}, { group: g });
   for (const r of candidateRules) add(tags.get(r.RuleArn as string) ?? {}, { rule: r });
+  // Task definition revisions whose environment has nothing else left (a create whose
+  // rollback could not finish): found by family, owned by their tags, so delete removes them.
+  const known = new Set([...byName.keys()].map((n) => environmentNames(n, config).family));
+  const strays = families.filter((f) => !known.has(f));
+  const strayTags = await Promise.all(
+    strays.map(async (family) => {
+      try {
+        const out = await ecs.send(
+          new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }),
+        );
+        return out.taskDefinition?.status === 'ACTIVE' ? tagMap(out.tags) : {};
+      } catch {
+        return {}; // no ACTIVE revision left: nothing to show
+      }
+    }),
+  );
+  for (const t of strayTags) add(t, {});
 
   const out: EnvironmentSummary[] = [];
   for (const [name, e] of byName) {
@@ -161,6 +183,24 @@ export async function listWith(ctx: OperationContext): Promise<EnvironmentSummar
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Task definition families starting with `prefix` that have ACTIVE revisions. */
+async function taskDefinitionFamilies(ecs: OperationContext['clients']['ecs'], prefix: string) {
+  const families: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ecs.send(
+      new ListTaskDefinitionFamiliesCommand({
+        familyPrefix: prefix,
+        status: 'ACTIVE',
+        ...(token ? { nextToken: token } : {}),
+      }),
+    );
+    families.push(...(page.families ?? []));
+    token = page.nextToken;
+  } while (token);
+  return families;
 }
 
 function dateOf(iso: string | undefined): Date | undefined {

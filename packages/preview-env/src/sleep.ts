@@ -166,12 +166,14 @@ function awakeCount(found: Located, config: PreviewEnvConfig): number {
  * safe to run whether or not the write was applied (an answer lost after AWS applied it).
  */
 function tagService(
-  clients: ResolvedClients,
+  ctx: OperationContext,
   rollback: Rollback,
   found: Located,
   tags: TagMap,
 ): Promise<void> {
-  const { ecs } = clients;
+  const { ecs } = ctx.clients;
+  // Undo steps use the clients without the signal: they run after an interruption too.
+  const cleanup = ctx.cleanupClients.ecs;
   const arn = found.service.serviceArn as string;
   const before = found.serviceTags;
   const restore = Object.fromEntries(
@@ -182,10 +184,11 @@ function tagService(
   const added = Object.keys(tags).filter((k) => !(k in before));
   rollback.add(`tags of ${found.names.serviceName}`, async () => {
     if (Object.keys(restore).length) {
-      await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags(restore) }));
+      await cleanup.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags(restore) }));
     }
-    if (added.length)
-      await ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: added }));
+    if (added.length) {
+      await cleanup.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: added }));
+    }
   });
   return awsStep('tag service', found.names.serviceName, async () => {
     await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags(tags) }));
@@ -193,17 +196,19 @@ function tagService(
 }
 
 function setDesiredCount(
-  clients: ResolvedClients,
+  ctx: OperationContext,
   rollback: Rollback,
-  config: PreviewEnvConfig,
   found: Located,
   count: number,
 ): Promise<void> {
-  const { ecs } = clients;
+  const { ecs } = ctx.clients;
+  const { config } = ctx;
   const before = found.service.desiredCount ?? 0;
   const service = found.names.serviceName;
   rollback.add(`desired count of ${service} (back to ${before})`, () =>
-    ecs.send(new UpdateServiceCommand({ cluster: config.cluster, service, desiredCount: before })),
+    ctx.cleanupClients.ecs.send(
+      new UpdateServiceCommand({ cluster: config.cluster, service, desiredCount: before }),
+    ),
   );
   return awsStep('set desired count', `${service} (to ${count})`, async () => {
     await ecs.send(
@@ -213,17 +218,17 @@ function setDesiredCount(
 }
 
 function setRuleActions(
-  clients: ResolvedClients,
+  ctx: OperationContext,
   rollback: Rollback,
   found: Located,
   actions: Parameters<typeof sleepingActions>[0],
   step: string,
 ): Promise<void> {
-  const { elbv2 } = clients;
+  const { elbv2 } = ctx.clients;
   const ruleArn = found.rule.RuleArn as string;
   const before = resendableActions(found.rule.Actions ?? []);
   rollback.add(`actions of the listener rule for ${found.names.host}`, () =>
-    elbv2.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: before })),
+    ctx.cleanupClients.elbv2.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: before })),
   );
   return awsStep(step, found.names.host, async () => {
     await elbv2.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: [...actions] }));
@@ -307,7 +312,7 @@ export async function sleepWith(ctx: OperationContext, name: string): Promise<Sl
   await apply('sleep', found, rollback, log, async () => {
     // The tags first: an interrupted sleep is then recognisable, and `wake` knows what to restore.
     await round([
-      tagService(clients, rollback, found, {
+      tagService(ctx, rollback, found, {
         [SLEEP_TAG.state]: 'asleep',
         [SLEEP_TAG.desiredCount]: String(count),
         [SLEEP_TAG.sleptAt]: sleptAt.toISOString(),
@@ -327,13 +332,13 @@ export async function sleepWith(ctx: OperationContext, name: string): Promise<Sl
       ruleAsleep
         ? Promise.resolve()
         : setRuleActions(
-            clients,
+            ctx,
             rollback,
             found,
             sleepingActions(rule.Actions ?? [], asleepPage(names.name, names.pr)),
             'answer the asleep page',
           ),
-      scaledDown ? Promise.resolve() : setDesiredCount(clients, rollback, config, found, 0),
+      scaledDown ? Promise.resolve() : setDesiredCount(ctx, rollback, found, 0),
     ] as const);
   });
   log.info(`${names.name} is asleep; wake it with "preview-env wake ${names.name}"`);
@@ -374,19 +379,17 @@ export async function wakeWith(
     log.info(`waking ${names.name} (desired count ${current} -> ${count})`);
     await apply('wake', found, rollback, log, () =>
       round([
-        current === count
-          ? Promise.resolve()
-          : setDesiredCount(clients, rollback, config, found, count),
+        current === count ? Promise.resolve() : setDesiredCount(ctx, rollback, found, count),
         ruleAsleep
           ? setRuleActions(
-              clients,
+              ctx,
               rollback,
               found,
               wokenActions(rule.Actions ?? [], target),
               'forward to the target group',
             )
           : Promise.resolve(),
-        tagService(clients, rollback, found, {
+        tagService(ctx, rollback, found, {
           [SLEEP_TAG.state]: 'running',
           [SLEEP_TAG.wokenAt]: (wokenAt as Date).toISOString(),
         }),

@@ -100,7 +100,7 @@ describe('preview-env CLI', () => {
   it('exits 2 on usage and configuration errors, naming the input', async () => {
     expect(await run(['create', '42'])).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('missing --image <uri>'),
+      stderr: expect.stringContaining('missing --image: it is required'),
     });
     expect(await run(['create', '--image', IMAGE_1])).toMatchObject({
       code: 2,
@@ -108,7 +108,7 @@ describe('preview-env CLI', () => {
     });
     expect(await run(['create', '42', '--image', IMAGE_1, '--env', 'NOEQUALS'])).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--env NOEQUALS: expected KEY=VALUE'),
+      stderr: expect.stringContaining('--env "NOEQUALS": expected KEY=VALUE'),
     });
     expect(await run(['ls', '--ttl', 'soon'])).toMatchObject({
       code: 2,
@@ -127,6 +127,23 @@ describe('preview-env CLI', () => {
       stderr: expect.stringContaining('add a unit'),
     });
     expect(await run(['frobnicate'])).toMatchObject({ code: 2 });
+    // issue 12 and 13: refused before any AWS call, exit 2
+    const bad = await run(['create', '42', '--image', `${IMAGE_1}:2`, '--json']);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('more than one tag') });
+    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'E_INPUT' } });
+    expect(await run(['create', '42', '--image', IMAGE_1, '--image', IMAGE_1])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--image given more than once'),
+    });
+    expect(
+      await run(['create', '42', '--image', IMAGE_1, '--env', 'A=1', '--env', 'A=2']),
+    ).toMatchObject({ code: 2, stderr: expect.stringContaining('--env "A" given more than once') });
+    expect(
+      await run(['create', '42', '--image', IMAGE_1, '--desired-count', '99999999999999999999']),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--desired-count is "99999999999999999999", out of range'),
+    });
     expect(await run(['create', '///', '--image', IMAGE_1])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('no letters or digits'),
@@ -165,7 +182,7 @@ describe('preview-env CLI', () => {
   it('answers --help and --version', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('preview-env create <name> --image <uri>');
+    expect(help.stdout).toContain('preview-env create <name> --image <ref>');
     expect((await run(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });

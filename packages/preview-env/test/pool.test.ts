@@ -195,4 +195,29 @@ describe('a pool of listeners on two ALBs', () => {
       expect(await leftovers(), `after failing call ${nth} (${failed})`).toEqual(CLEAN);
     }
   });
+
+  it('an answer lost at any read of the pool (applied-then-reset) fails the create cleanly', async () => {
+    const p = previews();
+    aws.proxy.resetStats();
+    await p.create('412', { image: IMAGE_1 });
+    const reads = [
+      'DescribeRules',
+      'DescribeTargetGroups',
+      'DescribeListeners',
+      'DescribeLoadBalancers',
+    ];
+    const counts = Object.fromEntries(
+      reads.map((op) => [op, aws.proxy.calls.filter((c) => c.operation === op).length]),
+    );
+    await p.delete('412');
+    for (const operation of reads) {
+      for (let nth = 1; nth <= (counts[operation] ?? 0); nth++) {
+        const stop = aws.proxy.fail({ operation, nth, fault: 'applied-then-reset' });
+        const error = await p.create('413', { image: IMAGE_1 }).catch((e: unknown) => e);
+        stop();
+        expect(error, `${operation} #${nth}`).toBeInstanceOf(PreviewEnvError);
+        expect(await leftovers(), `after ${operation} #${nth}`).toEqual(CLEAN);
+      }
+    }
+  });
 });

@@ -1,8 +1,9 @@
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   type Action,
   DescribeRulesCommand,
   DescribeTagsCommand,
+  ElasticLoadBalancingV2Client,
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Clock } from '@berth/internal';
@@ -235,6 +236,52 @@ describe('sleep and wake', () => {
     expect(last.slept).toEqual([]);
     expect(await inventory(fx)).toEqual(EMPTY);
   });
+
+  it('an answer lost after AWS applied a write, or never sent, leaves the environment as it was', async () => {
+    // Clients that give up on a call after a second (the no-answer fault holds it forever).
+    const handler = { requestTimeout: 1000, connectionTimeout: 1000, throwOnRequestTimeout: true };
+    // (awsClientConfig sets the same handler options, with BERTH_AWS_TIMEOUT or 30 s.)
+    const clients = {
+      ecs: new ECSClient({ ...aws.clientConfig, requestHandler: handler }),
+      elbv2: new ElasticLoadBalancingV2Client({ ...aws.clientConfig, requestHandler: handler }),
+      route53: fx.clients.route53,
+    };
+    const p = createPreviewEnv({ config: fx.config, clients, clock: fakeClock() });
+    await p.create('307', { image: IMAGE_1 });
+    const running = await snapshot('pr-307');
+    await p.sleep('307');
+    const asleep = await snapshot('pr-307');
+    await p.wake('307');
+    for (const fault of ['applied-then-reset', 'no-answer'] as const) {
+      for (const operation of ['TagResource', 'AddTags', 'ModifyRule', 'UpdateService']) {
+        const stop = aws.proxy.fail({ operation, fault, times: 1 });
+        const error = await p.sleep('307').catch((e: unknown) => e);
+        stop();
+        const what = `sleep, ${operation} ${fault}`;
+        expect(error, what).toBeInstanceOf(PreviewEnvError);
+        const now = await snapshot('pr-307');
+        expect(now.desiredCount, what).toBe(1);
+        expect(now.actions, what).toEqual(running.actions);
+        expect(now.state, what).not.toBe('asleep');
+      }
+    }
+    await p.sleep('307');
+    for (const fault of ['applied-then-reset', 'no-answer'] as const) {
+      for (const operation of ['TagResource', 'ModifyRule', 'UpdateService']) {
+        const stop = aws.proxy.fail({ operation, fault, times: 1 });
+        const error = await p.wake('307').catch((e: unknown) => e);
+        stop();
+        const what = `wake, ${operation} ${fault}`;
+        expect(error, what).toBeInstanceOf(PreviewEnvError);
+        const now = await snapshot('pr-307');
+        expect(now.desiredCount, what).toBe(0);
+        expect(now.actions, what).toEqual(asleep.actions);
+        expect(now.state, what).toBe('asleep');
+      }
+    }
+    await p.delete('307');
+    expect(await inventory(fx)).toEqual(EMPTY);
+  }, 240_000);
 
   it('refuses environments that do not exist', async () => {
     for (const op of [sleepEnvironment, wakeEnvironment]) {

@@ -19,6 +19,8 @@ export type LayoutRule =
   | 'errors'
   /** No `Date.now()` / `new Date()` (read "now" from an injected `Clock`). */
   | 'clock'
+  /** `src/index.ts` has named exports only, and every function, class or constant it exports is in the README. */
+  | 'exports'
   /** The package's row of the issue-14 table has the house values (see {@link HOUSE_ROW}). */
   | 'table';
 
@@ -30,6 +32,7 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
   'commands',
   'errors',
   'clock',
+  'exports',
   'table',
 ];
 
@@ -164,6 +167,9 @@ export function layoutProblems(pkg: PackageDir): Partial<Record<LayoutRule, stri
       .join(', ')}`;
   }
 
+  const undocumented = undocumentedExports(pkg);
+  if (undocumented.length) problems.exports = `src/index.ts: ${undocumented.join('; ')}`;
+
   const row = differencesRow(pkg);
   const off = (Object.keys(HOUSE_ROW) as (keyof DifferencesRow)[]).filter(
     (column) => !HOUSE_ROW[column].includes(row[column]),
@@ -174,6 +180,31 @@ export function layoutProblems(pkg: PackageDir): Partial<Record<LayoutRule, stri
       .join('; ')}`;
   }
   return problems;
+}
+
+/**
+ * What `src/index.ts` exports that the README does not document: `export *` (exports must
+ * be listed by name), and value exports (functions, classes, constants) whose name the
+ * README never mentions. Types are left to the API report.
+ */
+export function undocumentedExports(pkg: PackageDir): string[] {
+  const indexFile = join(pkg.dir, 'src', 'index.ts');
+  const readmeFile = join(pkg.dir, 'README.md');
+  if (!existsSync(indexFile)) return [];
+  const index = withoutComments(readFileSync(indexFile, 'utf8'));
+  const readme = existsSync(readmeFile) ? readFileSync(readmeFile, 'utf8') : '';
+  const out: string[] = [];
+  if (/\bexport\s+\*/.test(index)) out.push('uses export * (list exports by name)');
+  const values = [...index.matchAll(/\bexport\s+\{([^}]*)\}/g)].flatMap((m) =>
+    (m[1] ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '' && !part.startsWith('type '))
+      .map((part) => part.split(/\s+as\s+/).pop() as string),
+  );
+  const missing = values.filter((name) => !new RegExp(`\\b${name}\\b`).test(readme));
+  if (missing.length) out.push(`exported but not in README.md: ${missing.join(', ')}`);
+  return out;
 }
 
 function findProgramFile(texts: Map<string, string>): string | undefined {
@@ -220,13 +251,18 @@ const GENERIC_BAD_INPUT =
  * - bad-input code: the generic bad-input codes of `src/errors.ts` (`E_INPUT` from
  *   `UsageError` when it declares none);
  * - clients injected as: how options take AWS SDK clients: `clients.<name>` (one `clients`
- *   object), or the lone option names (`client`, `secretsManager`); `–` without AWS;
+ *   object), or the lone option names (`client`, `secretsManager`; members marked
+ *   `@deprecated` are compatibility aliases and not counted); `–` without AWS;
  * - own clients released: `withClients` (every client the package builds is made and
  *   released by it), `by hand` (`new XClient` and `.destroy()`), `never`; `–` without AWS.
  */
 export function differencesRow(pkg: PackageDir): DifferencesRow {
   const files = productionFiles(pkg.dir);
-  const texts = new Map(files.map((f) => [f, withoutComments(read(pkg.dir, f))]));
+  // A member marked @deprecated is an alias kept for compatibility (interfaces are
+  // contracts: add, never rename), not a second way the package is meant to be used.
+  const texts = new Map(
+    files.map((f) => [f, withoutComments(read(pkg.dir, f).replace(DEPRECATED_MEMBER, ''))]),
+  );
   const programFile = findProgramFile(texts);
   const program =
     programFile === undefined
@@ -285,6 +321,9 @@ export function differencesRow(pkg: PackageDir): DifferencesRow {
     'own clients released': released,
   };
 }
+
+const DEPRECATED_MEMBER =
+  /\/\*\*(?:(?!\*\/)[\s\S])*@deprecated(?:(?!\*\/)[\s\S])*\*\/\s*(?:readonly\s+)?\w+\??:[^;\n]*[;\n]/g;
 
 /**
  * Text with every clients object type removed: `clients?: { ... }`, `clients?: Partial<{ ... }>`,

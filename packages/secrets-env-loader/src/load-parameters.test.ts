@@ -4,6 +4,7 @@ import { mapLimit } from '@berth/internal';
 import { fakeClock, fixtureClient, useAws } from '@berth/testkit';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsEnvError } from './errors.ts';
+import { loadEcsSecrets } from './load-ecs-secrets.ts';
 import { loadSecrets } from './load-secrets.ts';
 
 const aws = useAws();
@@ -340,5 +341,53 @@ describe('SSM parameters as sources', () => {
       }
     });
     expect(stats.total).toBe(0);
+  });
+});
+
+describe('loadEcsSecrets', () => {
+  it('lists SSM parameters by ARN without decrypting them, beside JSON secret keys', async () => {
+    const client = new SSMClient(aws.clientConfig);
+    const decrypt: unknown[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        decrypt.push((args.input as { WithDecryption?: boolean }).WithDecryption);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const { result, stats } = await measured(() =>
+      loadEcsSecrets({
+        secrets: [
+          { id: 'app/prod', alias: 'S' },
+          'ssm:/app/prod/api-key',
+          { id: 'ssm:/app/prod/nested/', alias: 'N' },
+        ],
+        clients: { ssm: client },
+      }),
+    );
+    client.destroy();
+    expect(result.map((s) => s.name)).toEqual([
+      'S_DB_PASSWORD',
+      'S_DB_URL',
+      'API_KEY',
+      'N_API_KEY',
+      'N_DEEPER_TOKEN_X',
+    ]);
+    expect(result[2]?.valueFrom).toMatch(/:parameter\/app\/prod\/api-key$/);
+    expect(decrypt).toEqual([false, false]);
+    expect(stats.byOperation).toEqual({
+      GetSecretValue: 1,
+      GetParameters: 1,
+      GetParametersByPath: 1,
+    });
+  });
+
+  it('refuses a prefix set, and two entries with one name', async () => {
+    await expect(loadEcsSecrets({ secrets: ['app/*'] })).rejects.toMatchObject({
+      code: 'E_INVALID_SECRET_ID',
+    });
+    await expect(
+      loadEcsSecrets({ secrets: ['app/prod', 'ssm:/app/prod/DB_URL'] }),
+    ).rejects.toMatchObject({ code: 'E_CONFLICT', message: expect.stringContaining('DB_URL') });
   });
 });

@@ -5,12 +5,14 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { fixtureClient, useAws } from '@berth/testkit';
 import { parse } from 'dotenv';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CliRun, runCli } from './run-cli.ts';
 
 // Every command runs with --verbose and BERTH_DEBUG (which prints error causes): no output
 // may contain a secret value, except the .env that `dotenv` prints to stdout on purpose.
 const aws = useAws();
+// Each test starts the CLI a few times; on a loaded machine one start can take seconds.
+vi.setConfig({ testTimeout: 240_000 });
 const BINARY = Buffer.from('CANARY-binary-5e6f\u0000\u00ff', 'latin1');
 const CANARIES = [
   'CANARY-json-7f3a',

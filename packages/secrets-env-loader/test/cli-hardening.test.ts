@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fixtureClient, useAws } from '@berth/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CliRun, runCli } from './run-cli.ts';
 
 // Issue 13: input and AWS text printed on one line, and inputs refused or accepted as a user
 // would expect.
 const aws = useAws();
+// Each test starts the CLI a few times; on a loaded machine one start can take seconds.
+vi.setConfig({ testTimeout: 240_000 });
 let dir: string;
 let arn: string;
 const env = () => ({ ...aws.env, NO_COLOR: '1' });

@@ -6,10 +6,12 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { fixtureClient, useAws } from '@berth/testkit';
 import { parse } from 'dotenv';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from './run-cli.ts';
 
 const aws = useAws();
+// Each test starts the CLI a few times; on a loaded machine one start can take seconds.
+vi.setConfig({ testTimeout: 240_000 });
 let dir: string;
 let secretArn: string;
 const env = () => ({ ...aws.env, NO_COLOR: '1' });

@@ -1,6 +1,12 @@
-import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
-import { type AwsClientOptions, type Clock, mapLimit, systemClock } from '@berth/internal';
-import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client, SecurityGroupRule } from '@aws-sdk/client-ec2';
+import {
+  type AwsClientOptions,
+  type Clock,
+  isAwsError,
+  isLostResponse,
+  mapLimit,
+  systemClock,
+} from '@berth/internal';
 import {
   awsFailure,
   describeRules,
@@ -70,7 +76,12 @@ async function closeOne(
       try {
         await untagRule(ec2, ref.ruleId, [holdKey(owner)]);
       } catch (error) {
-        throw awsFailure(error, `remove the hold on ${ref.ruleId}`, ref.groupId);
+        // The answer was lost: AWS may have removed the hold. Read the rule back.
+        const after = isLostResponse(error) ? await readBack(ec2, ref.ruleId) : 'unknown';
+        const held =
+          after === 'unknown' ||
+          (after !== 'gone' && readRuleTags(after.Tags).holds.some((h) => h.owner === owner));
+        if (held) throw awsFailure(error, `remove the hold on ${ref.ruleId}`, ref.groupId);
       }
     }
     result.released.push({ ...ref, heldBy: others });
@@ -80,7 +91,25 @@ async function closeOne(
     const revoked = await revokeRule(ec2, ref.groupId, ref.ruleId);
     (revoked ? result.revoked : result.alreadyClosed).push(ref);
   } catch (error) {
+    // The answer was lost: AWS may have revoked it. Only a rule no longer there counts.
+    if (isLostResponse(error) && (await readBack(ec2, ref.ruleId)) === 'gone') {
+      result.revoked.push(ref);
+      return;
+    }
     throw awsFailure(error, `revoke ${ref.ruleId}`, ref.groupId);
+  }
+}
+
+/** The rule as AWS has it now, `gone`, or `unknown` when it cannot be read either. */
+async function readBack(
+  ec2: EC2Client,
+  ruleId: string,
+): Promise<SecurityGroupRule | 'gone' | 'unknown'> {
+  try {
+    const [rule] = await describeRules(ec2, [{ Name: 'security-group-rule-id', Values: [ruleId] }]);
+    return rule ?? 'gone';
+  } catch (error) {
+    return isAwsError(error, 'InvalidSecurityGroupRuleId.NotFound') ? 'gone' : 'unknown';
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '@berth/internal';
-import { startHttpServer, type TestHttpServer } from '@berth/testkit';
+import { fakeClock, startHttpServer, type TestHttpServer } from '@berth/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DnsFixture, startDnsFixture } from '../test/dns-fixture.ts';
 import { detectPublicIp } from './detect-public-ip.ts';
@@ -19,16 +19,8 @@ async function server(handler: Parameters<typeof startHttpServer>[0]): Promise<T
 
 /** A clock whose timeout fires only when the test says so. */
 function manualClock(): Clock & { fire(): void } {
-  let fire = () => {};
-  return {
-    now: () => Date.now(),
-    sleep: (_ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        fire = resolve;
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-    fire: () => fire(),
-  };
+  const clock = fakeClock({ mode: 'manual' });
+  return Object.assign(clock, { fire: () => clock.advance(24 * 3_600_000) });
 }
 
 /** Counts the lookups of `sources` that have settled, so a test can wait for them. */
@@ -205,7 +197,7 @@ describe('detectPublicIp against fixture servers', () => {
 
   it('refuses an empty source list', async () => {
     await expect(detectPublicIp({ sources: [] })).rejects.toMatchObject({
-      code: 'E_INVALID_INPUT',
+      code: 'E_INPUT',
     });
   });
 });

@@ -12,10 +12,10 @@ import {
 import {
   type AwsClientOptions,
   awsErrorInfo,
-  awsFailure as readAwsFailure,
   collectAll,
   isAwsError,
   quoteInput,
+  awsFailure as readAwsFailure,
   withClients,
 } from '@berth/internal';
 import { SgIpWindowError } from './errors.ts';
@@ -36,6 +36,35 @@ export function withEc2<T>(
   return withClients({ ec2: EC2Client }, { ...aws, clients }, ({ ec2 }) => fn(ec2));
 }
 
+/** An EC2 client held past one call (an open window's), and how to let it go. */
+export interface Ec2Lease {
+  ec2: EC2Client;
+  /** Releases the client: destroyed when it was built for the lease, never when injected. */
+  release(): void;
+}
+
+/**
+ * Like {@link withEc2}, for a client that must outlive the call that got it (a window is
+ * closed later): `withClients` keeps the client until `release()` is called.
+ */
+export function leaseEc2(
+  options: AwsClientOptions & { clients?: SgIpWindowClients | undefined },
+): Promise<Ec2Lease> {
+  return new Promise((resolve, reject) => {
+    let leased = false;
+    withEc2(
+      options,
+      (ec2) =>
+        new Promise<void>((released) => {
+          leased = true;
+          resolve({ ec2, release: () => released() });
+        }),
+    ).catch((error: unknown) => {
+      if (!leased) reject(error);
+    });
+  });
+}
+
 const GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const RULE_ID = /^sgr-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
@@ -43,13 +72,9 @@ const RULE_ID = /^sgr-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export function checkGroupIds(groupIds: readonly string[] | undefined): string[] {
   const ids = [...new Set((groupIds ?? []).map((g) => g.trim()).filter((g) => g !== ''))];
   if (ids.length === 0) {
-    throw new SgIpWindowError(
-      'E_INPUT',
-      'group: give at least one security group id (sg-...)',
-      {
-        exitCode: 2,
-      },
-    );
+    throw new SgIpWindowError('E_INPUT', 'group: give at least one security group id (sg-...)', {
+      exitCode: 2,
+    });
   }
   for (const id of ids) {
     if (!GROUP_ID.test(id)) {
@@ -201,20 +226,24 @@ export async function rulesTagged(
 
 const PROTOCOL_NUMBERS: Record<WindowProtocol, string> = { tcp: '6', udp: '17' };
 
+/** True when `rule` is the ingress rule `spec` describes (protocol, ports, CIDR). */
+export function sameRule(r: SecurityGroupRule, spec: RuleSpec): boolean {
+  return (
+    r.IsEgress === false &&
+    (r.IpProtocol === spec.protocol || r.IpProtocol === PROTOCOL_NUMBERS[spec.protocol]) &&
+    r.FromPort === spec.ports.from &&
+    r.ToPort === spec.ports.to &&
+    sameCidr((spec.family === 4 ? r.CidrIpv4 : r.CidrIpv6) ?? '', spec.cidr)
+  );
+}
+
 /** Finds the ingress rule identical to `spec` (protocol, ports, CIDR), if any. */
 export async function findIdenticalRule(
   ec2: EC2Client,
   spec: RuleSpec,
 ): Promise<SecurityGroupRule | undefined> {
   const rules = await describeRules(ec2, [{ Name: 'group-id', Values: [spec.groupId] }]);
-  return rules.find(
-    (r) =>
-      r.IsEgress === false &&
-      (r.IpProtocol === spec.protocol || r.IpProtocol === PROTOCOL_NUMBERS[spec.protocol]) &&
-      r.FromPort === spec.ports.from &&
-      r.ToPort === spec.ports.to &&
-      sameCidr((spec.family === 4 ? r.CidrIpv4 : r.CidrIpv6) ?? '', spec.cidr),
-  );
+  return rules.find((r) => sameRule(r, spec));
 }
 
 /** Adds or overwrites tags on a rule. */

@@ -1,11 +1,12 @@
-import { EC2Client, type Tag } from '@aws-sdk/client-ec2';
+import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
 import {
-  abortable,
   type AwsClientOptions,
+  abortable,
   awsClientConfig,
   type Clock,
   isAwsError,
   isBerthError,
+  isLostResponse,
   mapLimit,
   parseDuration,
   quoteInput,
@@ -19,9 +20,11 @@ import {
   checkGroupIds,
   findIdenticalRule,
   isRuleGone,
+  leaseEc2,
   type RuleSpec,
   rulesTagged,
   type SgIpWindowClients,
+  sameRule,
   tagRule,
 } from './ec2-rules.ts';
 import { invalidInput, SgIpWindowError } from './errors.ts';
@@ -218,7 +221,8 @@ function planTarget(options: OpenWindowOptions): Plan['target'] {
   }
   if (ip === undefined || ip === '' || ip === 'auto') return { kind: 'auto' };
   const parsed = parseIpAddress(ip);
-  if (!parsed) throw invalidInput(`ip: ${quoteInput(ip)} is not an IPv4 or IPv6 address (or "auto")`);
+  if (!parsed)
+    throw invalidInput(`ip: ${quoteInput(ip)} is not an IPv4 or IPv6 address (or "auto")`);
   const mapped = mappedIpv4(parsed);
   if (mapped !== undefined) {
     throw invalidInput(
@@ -269,6 +273,15 @@ async function acquire(
       ]);
       return { ...base, ruleId, mode: 'created' };
     } catch (error) {
+      if (isLostResponse(error) && (error as Error).name !== 'AbortError') {
+        // AWS may have made the rule without the answer arriving: it carries our hold.
+        const made = await rulesTagged(ec2, spec.groupId, [
+          { Key: holdKey(owner), Value: expires },
+        ]).catch(() => []);
+        const rule = made.find((r) => sameRule(r, spec));
+        if (rule?.SecurityGroupRuleId)
+          return { ...base, ruleId: rule.SecurityGroupRuleId, mode: 'created' };
+      }
       if (!isAwsError(error, 'InvalidPermission.Duplicate')) {
         throw awsFailure(error, `open port ${spec.ports.from} for ${spec.cidr}`, spec.groupId);
       }
@@ -321,7 +334,6 @@ export async function openWindow(options: OpenWindowOptions): Promise<Window> {
   const p = plan(options);
   const clock = options.clock ?? systemClock;
   const signal = options.signal;
-  const injected = options.clients?.ec2;
   let cidr: ParsedCidr;
   let source: string | undefined;
   if (p.target.kind === 'auto') {
@@ -333,7 +345,8 @@ export async function openWindow(options: OpenWindowOptions): Promise<Window> {
         ...options.detect,
       });
     } catch (error) {
-      if (signal?.aborted) throw interrupted(signal, 'before the window was open; nothing was opened');
+      if (signal?.aborted)
+        throw interrupted(signal, 'before the window was open; nothing was opened');
       throw error;
     }
     cidr = hostCidr({ address: detected.ip, family: detected.family });
@@ -343,10 +356,7 @@ export async function openWindow(options: OpenWindowOptions): Promise<Window> {
   }
   if (signal?.aborted) throw interrupted(signal, 'before the window was open; nothing was opened');
   // Built here unless injected; released when the window is closed (or the opening fails).
-  const ec2 = injected ?? new EC2Client(awsClientConfig(options));
-  const release = () => {
-    if (!injected) ec2.destroy();
-  };
+  const { ec2, release } = await leaseEc2(options);
   // Forward work stops on the signal; closing and rollback use the plain client.
   const forward = abortable(ec2, signal);
   const expiresAt = new Date(clock.now() + p.ttlMs);

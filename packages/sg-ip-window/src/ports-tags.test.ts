@@ -25,7 +25,7 @@ describe('parsePorts', () => {
     'refuses %j',
     (input) => {
       expect(() => parsePorts(input as never)).toThrow(
-        expect.objectContaining({ code: 'E_INVALID_INPUT' }),
+        expect.objectContaining({ code: 'E_INPUT' }),
       );
     },
   );

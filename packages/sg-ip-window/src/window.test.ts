@@ -8,7 +8,7 @@ import {
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import type { Clock } from '@berth/internal';
-import { startHttpServer, useAws } from '@berth/testkit';
+import { fakeClock, startHttpServer, useAws } from '@berth/testkit';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeRules } from './close-rules.ts';
 import { describeRules } from './ec2-rules.ts';
@@ -56,8 +56,9 @@ function tagMap(rule: SecurityGroupRule | undefined): Record<string, string> {
 }
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
+/** A clock standing still at `now` (sleeps wait until advanced, which these tests never do). */
 function fixedClock(now: number): Clock {
-  return { now: () => now, sleep: () => new Promise(() => {}) };
+  return fakeClock({ start: now, mode: 'manual' });
 }
 
 const base = { clients: () => ({ ec2 }) };
@@ -332,20 +333,29 @@ describe('refusals: nothing is called, nothing changes', () => {
     [{ cidr: '0.0.0.0/0', allowWide: true }, 'E_WIDE_CIDR', 'always refused'],
     [{ cidr: '::/0', allowWide: true }, 'E_WIDE_CIDR', 'always refused'],
     [{ cidr: '2001:db8::/64' }, 'E_WIDE_CIDR', 'admits more than one host'],
-    [{ cidr: '203.0.113.9/24', allowWide: true }, 'E_INVALID_INPUT', 'the block is 203.0.113.0/24'],
-    [{ ip: '203.0.113.9', cidr: '203.0.113.9/32' }, 'E_INVALID_INPUT', 'both given'],
-    [{ ip: 'my-laptop' }, 'E_INVALID_INPUT', 'not an IPv4 or IPv6 address'],
-    [{ ip: '0.0.0.0' }, 'E_INVALID_INPUT', 'not a host address'],
-    [{ ip: '203.0.113.9', ports: 0 }, 'E_INVALID_INPUT', 'port'],
-    [{ ip: '203.0.113.9', ports: '25-22' }, 'E_INVALID_INPUT', 'reversed'],
-    [{ ip: '203.0.113.9', protocol: 'icmp' }, 'E_INVALID_INPUT', 'use tcp or udp'],
-    [{ ip: '203.0.113.9', ttl: '10' }, 'E_USAGE', 'add a unit'],
-    [{ ip: '203.0.113.9', ttl: '30d' }, 'E_INVALID_INPUT', 'between 1s and 7d'],
-    [{ ip: '203.0.113.9', owner: 'a'.repeat(111) }, 'E_INVALID_INPUT', 'owner'],
-    [{ ip: '203.0.113.9', owner: 'bad|owner' }, 'E_INVALID_INPUT', 'owner'],
-    [{ ip: '203.0.113.9', description: 'naïve <b>' }, 'E_INVALID_INPUT', 'description'],
-    [{ ip: '203.0.113.9', groupIds: ['default'] }, 'E_INVALID_INPUT', 'not a security group id'],
-    [{ ip: '203.0.113.9', groupIds: [] }, 'E_INVALID_INPUT', 'at least one security group'],
+    [{ cidr: '203.0.113.9/24', allowWide: true }, 'E_INPUT', 'the block is 203.0.113.0/24'],
+    [{ ip: '203.0.113.9', cidr: '203.0.113.9/32' }, 'E_INPUT', 'both given'],
+    [{ ip: 'my-laptop' }, 'E_INPUT', 'not an IPv4 or IPv6 address'],
+    [{ ip: '::ffff:198.51.100.7' }, 'E_INPUT', 'use the IPv4 address 198.51.100.7'],
+    [{ cidr: '::ffff:198.51.100.0/120', allowWide: true }, 'E_INPUT', '(198.51.100.0/24)'],
+    [{ cidr: '0.0.0.0/1', allowWide: true }, 'E_WIDE_CIDR', 'wider than /16'],
+    [{ cidr: '2001:db8::/32', allowWide: true }, 'E_WIDE_CIDR', 'wider than /48'],
+    [
+      { cidr: '10.0.0.0/8', allowWide: true, confirmWide: '10.0.0.0/9' },
+      'E_WIDE_CIDR',
+      'does not confirm it',
+    ],
+    [{ ip: '0.0.0.0' }, 'E_INPUT', 'not a host address'],
+    [{ ip: '203.0.113.9', ports: 0 }, 'E_INPUT', 'port'],
+    [{ ip: '203.0.113.9', ports: '25-22' }, 'E_INPUT', 'reversed'],
+    [{ ip: '203.0.113.9', protocol: 'icmp' }, 'E_INPUT', 'use tcp or udp'],
+    [{ ip: '203.0.113.9', ttl: '10' }, 'E_INPUT', 'add a unit'],
+    [{ ip: '203.0.113.9', ttl: '30d' }, 'E_INPUT', 'between 1s and 7d'],
+    [{ ip: '203.0.113.9', owner: 'a'.repeat(111) }, 'E_INPUT', 'owner'],
+    [{ ip: '203.0.113.9', owner: 'bad|owner' }, 'E_INPUT', 'owner'],
+    [{ ip: '203.0.113.9', description: 'naïve <b>' }, 'E_INPUT', 'description'],
+    [{ ip: '203.0.113.9', groupIds: ['default'] }, 'E_INPUT', 'not a security group id'],
+    [{ ip: '203.0.113.9', groupIds: [] }, 'E_INPUT', 'at least one security group'],
   ])('%j -> %s', async (override, code, text) => {
     const groupId = await newGroup();
     aws.proxy.resetStats();
@@ -662,7 +672,7 @@ describe('sweep', () => {
 
   it('refuses bad group ids', async () => {
     await expect(sweep({ groupIds: ['sg-nope'], clients: base.clients() })).rejects.toMatchObject({
-      code: 'E_INVALID_INPUT',
+      code: 'E_INPUT',
     });
   });
 });

@@ -34,8 +34,14 @@ export type FaultRule = {
   /** Fail this many matching calls, then stop (default: every one, or 1 with `nth`). */
   times?: number;
 } & (
-  | { /** Answer with this AWS error instead of forwarding. */ error: InjectedAwsError; fault?: undefined }
-  | { error?: undefined; /** Fail at the connection level ({@link ConnectionFault}). */ fault: ConnectionFault }
+  | {
+      /** Answer with this AWS error instead of forwarding. */ error: InjectedAwsError;
+      fault?: undefined;
+    }
+  | {
+      error?: undefined /** Fail at the connection level ({@link ConnectionFault}). */;
+      fault: ConnectionFault;
+    }
 );
 
 /** One call seen by the proxy. */
@@ -195,10 +201,7 @@ function errorResponse(
 function statsOf(calls: readonly ProxiedCall[]): ProxyStats {
   const byOperation: Record<string, number> = {};
   for (const c of calls) byOperation[c.operation] = (byOperation[c.operation] ?? 0) + 1;
-  const events = calls.flatMap((c) => [
-    [c.startedAt, 1] as const,
-    [c.endedAt, -1] as const,
-  ]);
+  const events = calls.flatMap((c) => [[c.startedAt, 1] as const, [c.endedAt, -1] as const]);
   // ends before starts at the same instant: touching calls did not overlap
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0;

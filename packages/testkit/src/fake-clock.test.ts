@@ -33,9 +33,9 @@ describe('fakeClock', () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(fakeClock().sleep(10, controller.signal)).rejects.toThrow('stop');
-    await expect(
-      fakeClock({ mode: 'manual' }).sleep(10, controller.signal),
-    ).rejects.toThrow('stop');
+    await expect(fakeClock({ mode: 'manual' }).sleep(10, controller.signal)).rejects.toThrow(
+      'stop',
+    );
   });
 
   it('manual: a sleep ends only when advance() passes its end, or its signal aborts', async () => {

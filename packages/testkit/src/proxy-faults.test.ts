@@ -26,7 +26,11 @@ const ec2With = (options: { timeoutMs?: number; maxAttempts?: number } = {}) =>
     }),
   );
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Error);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
 
 describe('connection faults', () => {
   it('applied-then-reset: the emulator applies the call, the client sees a lost response', async () => {
@@ -111,7 +115,10 @@ describe('call counting', () => {
     const ec2 = ec2With();
     await ec2.send(new DescribeVpcsCommand({}));
     const { result, stats } = await aws.proxy.measure(async () => {
-      await Promise.all([ec2.send(new DescribeVpcsCommand({})), ec2.send(new DescribeVpcsCommand({}))]);
+      await Promise.all([
+        ec2.send(new DescribeVpcsCommand({})),
+        ec2.send(new DescribeVpcsCommand({})),
+      ]);
       await ec2.send(new DescribeSecurityGroupsCommand({}));
       return 'done';
     });
@@ -124,7 +131,9 @@ describe('call counting', () => {
     aws.proxy.fail({ operation: 'DescribeVpcs', fault: 'no-answer', times: 1 });
     const controller = new AbortController();
     const hung = aws.proxy.nextCall('DescribeVpcs');
-    const straggler = failure(abortable(ec2With(), controller.signal).send(new DescribeVpcsCommand({})));
+    const straggler = failure(
+      abortable(ec2With(), controller.signal).send(new DescribeVpcsCommand({})),
+    );
     await hung;
     aws.proxy.resetStats();
     controller.abort();

@@ -292,7 +292,7 @@ export function parseHeartbeatFile(source: string, file = 'heartbeat.yml'): Hear
   if (problems.list.length > 0) {
     throw new HeartbeatError(
       'E_INPUT',
-      `${file}: ${problems.list.length} problem${problems.list.length === 1 ? '' : 's'}:\n${problems.list.map((p) => `  ${p}`).join('\n')}`,
+      `${file}: ${problems.list.length} problem${problems.list.length === 1 ? '' : 's'}: ${problems.list.join('; ')}`,
     );
   }
   return { managedTag: managedTag as string, checks };

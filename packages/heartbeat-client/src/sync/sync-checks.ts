@@ -202,7 +202,7 @@ function buildPlan(
   if (problems.length > 0) {
     throw new HeartbeatError(
       'E_INPUT',
-      `the file names unknown channels:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      `the file names channels the project does not have: ${problems.join('; ')}`,
     );
   }
   const bySlug = new Map<string, Check>();

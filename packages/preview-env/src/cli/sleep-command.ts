@@ -16,8 +16,12 @@ Exit codes: 0 ok, 1 AWS failure or no such environment (E_NOT_FOUND), 2 usage or
     options: { ...shared.configOptions },
     run: (ctx) =>
       shared.guarded(ctx, async () => {
-        const previews = createPreviewEnv({ config: shared.configFrom(ctx), logger: ctx.log });
-        const result = await previews.sleep(ctx.positionals[0] as string);
+        const previews = createPreviewEnv({
+          config: shared.configFrom(ctx),
+          logger: ctx.log,
+          clock: ctx.clock,
+        });
+        const result = await previews.sleep(ctx.positionals[0] as string, { signal: ctx.signal });
         if (ctx.json) ctx.printJson(result);
         else
           ctx.print(

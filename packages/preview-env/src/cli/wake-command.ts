@@ -22,9 +22,14 @@ Exit codes: 0 ok, 1 AWS failure, failed --wait or no such environment (E_NOT_FOU
     },
     run: (ctx) =>
       shared.guarded(ctx, async () => {
-        const previews = createPreviewEnv({ config: shared.configFrom(ctx), logger: ctx.log });
+        const previews = createPreviewEnv({
+          config: shared.configFrom(ctx),
+          logger: ctx.log,
+          clock: ctx.clock,
+        });
         const result = await previews.wake(ctx.positionals[0] as string, {
           wait: Boolean(ctx.values.wait),
+          signal: ctx.signal,
         });
         if (ctx.json) ctx.printJson(result);
         else ctx.print(result.url);

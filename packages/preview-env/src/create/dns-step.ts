@@ -12,11 +12,13 @@ export async function writeRecord(
 ): Promise<void> {
   const { route53 } = ctx.clients;
   const { names } = ctx;
-  await awsStep('write DNS record', names.host, () =>
-    upsertAlias(route53, zone, names.host, alias, before),
-  );
+  // Registered before the write: putting back what was there is safe whether or not a write
+  // whose answer was lost was applied (and changes nothing when it was not).
   ctx.rollback.add(`DNS record ${names.host}`, async () => {
     if (ctx.ruleAdopted) return;
     await restoreRecords(ctx.cleanupClients.route53, zone, names.host, before);
   });
+  await awsStep('write DNS record', names.host, () =>
+    upsertAlias(route53, zone, names.host, alias, before),
+  );
 }

@@ -8,8 +8,8 @@ import {
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isAwsError } from '@berth/internal';
-import { listRules, ruleMatchesHost, takenPriorities } from '../aws-read.ts';
+import { isAwsError, isLostResponse } from '@berth/internal';
+import { elbTagsOf, listRules, ruleMatchesHost, takenPriorities } from '../aws-read.ts';
 import { capacityError } from '../capacity.ts';
 import { deleteRuleIfPresent } from '../cleanup.ts';
 import type { AccessConfig } from '../config-objects.ts';
@@ -122,7 +122,7 @@ export async function createRule(
           Priority: priority,
           Conditions: spec.conditions,
           Actions: spec.actions,
-          Tags: elbTags(state),
+          Tags: elbTags({ ...state, [TAG.createId]: ctx.createId }),
         }),
       );
       const rule = out.Rules?.[0] as Rule;
@@ -131,6 +131,20 @@ export async function createRule(
       );
       return rule;
     } catch (error) {
+      if (isLostResponse(error)) {
+        // AWS may have made it: find it by host; our create-id tag says whether it is ours.
+        ctx.rollback.add(`listener rule for ${names.host} (if it was made)`, async () => {
+          const rules = await listRules(ctx.cleanupClients.elbv2, config.listenerArn);
+          const made = rules.filter((r) => ruleMatchesHost(r, names.host));
+          const arns = made.map((r) => r.RuleArn as string);
+          const tags = arns.length ? await elbTagsOf(ctx.cleanupClients.elbv2, arns) : new Map();
+          for (const arn of arns) {
+            if (tags.get(arn)?.[TAG.createId] === ctx.createId) {
+              await deleteRuleIfPresent(ctx.cleanupClients.elbv2, arn);
+            }
+          }
+        });
+      }
       if (!isAwsError(error, 'PriorityInUse', 'PriorityInUseException')) {
         throw stepError(
           'create listener rule',
@@ -163,6 +177,18 @@ export async function createRule(
 export async function modifyRule(ctx: CreateContext, rule: Rule, spec: RuleSpec): Promise<Rule> {
   const { elbv2 } = ctx.clients;
   const before = { actions: rule.Actions, conditions: rule.Conditions };
+  if (!ctx.ruleAdopted && before.actions) {
+    const actions = before.actions.map(resendable);
+    ctx.rollback.add(`listener rule change for ${ctx.names.host}`, () =>
+      ctx.cleanupClients.elbv2.send(
+        new ModifyRuleCommand({
+          RuleArn: rule.RuleArn,
+          Actions: actions,
+          ...(before.conditions ? { Conditions: before.conditions.map(resendableCondition) } : {}),
+        }),
+      ),
+    );
+  }
   const out = await awsStep('update listener rule', rule.RuleArn as string, async () => {
     try {
       return await elbv2.send(
@@ -176,18 +202,6 @@ export async function modifyRule(ctx: CreateContext, rule: Rule, spec: RuleSpec)
       throw redact(error, spec.secret);
     }
   });
-  if (!ctx.ruleAdopted && before.actions) {
-    const actions = before.actions.map(resendable);
-    ctx.rollback.add(`listener rule change for ${ctx.names.host}`, () =>
-      ctx.cleanupClients.elbv2.send(
-        new ModifyRuleCommand({
-          RuleArn: rule.RuleArn,
-          Actions: actions,
-          ...(before.conditions ? { Conditions: before.conditions.map(resendableCondition) } : {}),
-        }),
-      ),
-    );
-  }
   return out.Rules?.[0] ?? rule;
 }
 
@@ -213,9 +227,6 @@ export async function retagLoadBalancing(
 ): Promise<void> {
   const { elbv2 } = ctx.clients;
   const { [TAG.createdAt]: _keep, [TAG.spec]: _spec, ...fresh } = state;
-  await awsStep('tag target group and rule', arns.join(', '), () =>
-    elbv2.send(new AddTagsCommand({ ResourceArns: arns, Tags: elbTags(fresh) })),
-  );
   ctx.rollback.add('tags of the target group and rule', () =>
     Promise.all(
       arns.map((arn) => {
@@ -226,9 +237,14 @@ export async function retagLoadBalancing(
             .map((k) => [k, old[k] as string]),
         );
         return Object.keys(previous).length
-          ? ctx.cleanupClients.elbv2.send(new AddTagsCommand({ ResourceArns: [arn], Tags: elbTags(previous) }))
+          ? ctx.cleanupClients.elbv2.send(
+              new AddTagsCommand({ ResourceArns: [arn], Tags: elbTags(previous) }),
+            )
           : undefined;
       }),
     ),
+  );
+  await awsStep('tag target group and rule', arns.join(', '), () =>
+    elbv2.send(new AddTagsCommand({ ResourceArns: arns, Tags: elbTags(fresh) })),
   );
 }

@@ -5,7 +5,7 @@ import {
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { isAwsError } from '@berth/internal';
+import { isAwsError, isLostResponse } from '@berth/internal';
 import { deleteServiceIfPresent } from '../cleanup.ts';
 import { PreviewEnvError } from '../errors.ts';
 import { serviceInput } from '../service.ts';
@@ -45,18 +45,35 @@ export async function createService(
     containerPort: target.containerPort,
     desiredCount: config.desiredCount,
     tags: ecsTags({
-      ...inheritedTags(tagMap(reference.tags), 50 - Object.keys(target.state).length),
+      ...inheritedTags(tagMap(reference.tags), 49 - Object.keys(target.state).length),
       ...target.state,
+      [TAG.createId]: ctx.createId,
     }),
   });
   try {
-    const out = await ecs.send(new CreateServiceCommand(input));
+    const out = await ecs.send(new CreateServiceCommand({ ...input, clientToken: ctx.createId }));
     const service = out.service as Service;
     ctx.rollback.add(`service ${names.serviceName}`, () =>
       deleteServiceIfPresent(ctx.cleanupClients.ecs, config.cluster, names.serviceName),
     );
     return { value: service, created: true };
   } catch (error) {
+    if (isLostResponse(error)) {
+      // AWS may have made it: our create-id tag on the service says whether it is ours.
+      ctx.rollback.add(`service ${names.serviceName} (if it was made)`, async () => {
+        const out = await ctx.cleanupClients.ecs.send(
+          new DescribeServicesCommand({
+            cluster: config.cluster,
+            services: [names.serviceName],
+            include: ['TAGS'],
+          }),
+        );
+        const made = out.services?.find((s) => s.status === 'ACTIVE');
+        if (made && tagMap(made.tags)[TAG.createId] === ctx.createId) {
+          await deleteServiceIfPresent(ctx.cleanupClients.ecs, config.cluster, names.serviceName);
+        }
+      });
+    }
     const raced =
       isAwsError(error, 'InvalidParameterException') &&
       /not idempotent|already exists/i.test((error as Error).message ?? '');
@@ -109,6 +126,30 @@ export async function updateService(
       ),
     );
   }
+  // Reverts are registered before the writes: putting back what was there is safe whether or
+  // not a write whose answer was lost was applied.
+  if (existing.taskDefinition && existing.taskDefinition !== target.taskDefinitionArn) {
+    ctx.rollback.add(`deployment of ${names.serviceName}`, () =>
+      ctx.cleanupClients.ecs.send(
+        new UpdateServiceCommand({
+          cluster: config.cluster,
+          service: names.serviceName,
+          taskDefinition: existing.taskDefinition,
+        }),
+      ),
+    );
+  }
+  const before = tagMap(existing.tags);
+  const previous = Object.fromEntries(
+    Object.keys(fresh)
+      .filter((k) => k in before)
+      .map((k) => [k, before[k] as string]),
+  );
+  ctx.rollback.add(`tags of ${names.serviceName}`, () =>
+    ctx.cleanupClients.ecs.send(
+      new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(previous) }),
+    ),
+  );
   const [updated] = await round([
     awsStep('update service', names.serviceName, async () => {
       const out = await ecs.send(
@@ -130,33 +171,11 @@ export async function updateService(
               }),
         }),
       );
-      if (existing.taskDefinition && existing.taskDefinition !== target.taskDefinitionArn) {
-        ctx.rollback.add(`deployment of ${names.serviceName}`, () =>
-          ctx.cleanupClients.ecs.send(
-            new UpdateServiceCommand({
-              cluster: config.cluster,
-              service: names.serviceName,
-              taskDefinition: existing.taskDefinition,
-            }),
-          ),
-        );
-      }
       return out.service as Service;
     }),
     awsStep('tag service', names.serviceName, async () => {
       await ecs.send(
         new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(fresh) }),
-      );
-      const before = tagMap(existing.tags);
-      const previous = Object.fromEntries(
-        Object.keys(fresh)
-          .filter((k) => k in before)
-          .map((k) => [k, before[k] as string]),
-      );
-      ctx.rollback.add(`tags of ${names.serviceName}`, () =>
-        ctx.cleanupClients.ecs.send(
-          new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(previous) }),
-        ),
       );
     }),
   ] as const);

@@ -4,7 +4,7 @@ import {
   ModifyTargetGroupAttributesCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isAwsError } from '@berth/internal';
+import { isAwsError, isLostResponse } from '@berth/internal';
 import { elbTagsOf, findTargetGroup } from '../aws-read.ts';
 import { deleteTargetGroupIfPresent } from '../cleanup.ts';
 import { PreviewEnvError } from '../errors.ts';
@@ -52,6 +52,13 @@ export async function createTargetGroup(
     });
     return { value: group, created: true };
   } catch (error) {
+    if (isLostResponse(error)) {
+      // AWS may have made it: find it by name; our create-id tag says whether it is ours.
+      ctx.rollback.add(`target group ${names.targetGroupName} (if it was made)`, async () => {
+        const made = await findTargetGroup(ctx.cleanupClients.elbv2, names.targetGroupName);
+        if (made?.TargetGroupArn) await undoTargetGroup(ctx, made.TargetGroupArn);
+      });
+    }
     if (!isAwsError(error, 'DuplicateTargetGroupName', 'DuplicateTargetGroupNameException')) {
       throw stepError('create target group', names.targetGroupName, error);
     }
@@ -83,7 +90,7 @@ export async function createTargetGroup(
  * says whose it is, and another call's group stays.
  */
 export async function undoTargetGroup(ctx: CreateContext, arn: string): Promise<void> {
-  const { elbv2 } = ctx.clients;
+  const { elbv2 } = ctx.cleanupClients;
   let tags: TagMap | undefined;
   try {
     tags = (await elbTagsOf(elbv2, [arn])).get(arn);

@@ -11,7 +11,7 @@ export const execCommand = defineCommand({
   name: 'exec',
   summary: 'Run a command with the secrets as environment variables',
   usage:
-    'exec --secret <id>[=<alias>]... [--override] [--pristine] [--name-transform upper|none] -- <command> [args...]',
+    'exec --secret <id>[=<alias>]... [--override] [--pristine] [--mask-output] [--expand-json] -- <command> [args...]',
   description: `Loads every secret first (all or nothing: if one fails, the command does not run), then
 runs the command with the variables added to this environment. Variables already set are
 kept (with a warning naming them) unless --override; --pristine gives the command only
@@ -55,6 +55,8 @@ off by default.`,
     log.debug(
       `running ${rest[0]} with ${applied.length} secret variable(s): ${applied.join(', ')}`,
     );
+    // A signal that came as the load finished: do not start the command.
+    signal.throwIfAborted();
     const [command, ...args] = rest as [string, ...string[]];
     const file = values.pristine ? resolveCommand(command, io.env.PATH) : command;
     let result: Awaited<ReturnType<typeof runChild>>;

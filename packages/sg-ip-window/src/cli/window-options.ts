@@ -97,7 +97,11 @@ export const windowOptions = {
   ...detectOptions,
 } as const satisfies OptionSpecs;
 
-type DetectValues = { family?: string | undefined; 'ip-source'?: string[] | undefined; 'ip-timeout'?: string | undefined };
+type DetectValues = {
+  family?: string | undefined;
+  'ip-source'?: string[] | undefined;
+  'ip-timeout'?: string | undefined;
+};
 
 /** Builds IP discovery options from command-line values. */
 export function detectFromValues(
