@@ -60,9 +60,7 @@ try {
     (_, i) => `/bench/ssm/P${String(i).padStart(2, '0')}`,
   );
   await mapLimit(parameters, 4, (name, i) =>
-    ssm.send(
-      new PutParameterCommand({ Name: name, Value: `value-${i}`, Type: 'SecureString' }),
-    ),
+    ssm.send(new PutParameterCommand({ Name: name, Value: `value-${i}`, Type: 'SecureString' })),
   );
   // Warm the clients (connection pool, credential resolution) outside the timings.
   await client.send(new GetSecretValueCommand({ SecretId: names[0] }));

@@ -159,7 +159,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         if (!(result.plan.warnings ?? []).includes(w)) annotate('warning', w);
       }
       if (!ok(result.status)) {
-        annotate('error', `${result.reason}${result.cause ? ` [cause: ${result.cause}: ${result.remedy}]` : ''}`);
+        annotate(
+          'error',
+          `${result.reason}${result.cause ? ` [cause: ${result.cause}: ${result.remedy}]` : ''}`,
+        );
         return 1;
       }
       return 0;

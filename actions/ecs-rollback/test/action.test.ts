@@ -59,8 +59,12 @@ describe('ecs-rollback action (action.yml, as the runner runs it)', () => {
       method: 'update-service',
       cause: '',
     });
-    expect(run.summary).toContain('**Images:** web: `not-checked` (not an Amazon ECR image: not checked)');
-    expect(run.summary).toMatch(/\*\*Method:\*\* `update-service`: UpdateService, not ECS's own rollback: /);
+    expect(run.summary).toContain(
+      '**Images:** web: `not-checked` (not an Amazon ECR image: not checked)',
+    );
+    expect(run.summary).toMatch(
+      /\*\*Method:\*\* `update-service`: UpdateService, not ECS's own rollback: /,
+    );
     expect(run.outputs.reason).toMatch(/existing revision reused/);
     expect(run.stdout).toMatch(new RegExp(`from  ${family}:3  web=${REPO}:v3`));
     expect(run.summary).toContain('| | Task definition | Images |');

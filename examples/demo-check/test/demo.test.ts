@@ -135,6 +135,25 @@ describe('npm run demo', () => {
     expect(run.stdout).toContain('https://pr-42.preview.example.com');
   });
 
+  it('shows sleep and wake, and a protected preview whose predeploy hook runs first', () => {
+    for (const command of [
+      '$ preview-env sleep 42',
+      '$ preview-env wake 42',
+      '$ preview-env create 43 --image',
+      '$ preview-env delete 43',
+    ]) {
+      expect(run.stdout).toContain(command);
+    }
+    expect(run.stdout).toMatch(
+      /predeploy hook: task \S+ ran `npm run migrate` and exited 0, before the service was created/,
+    );
+  });
+
+  it('rolls back only after ECR confirms the target image exists', () => {
+    expect(run.stdout).toMatch(/pushed \S+:\S+ to ECR/);
+    expect(run.stdout).toMatch(/image web: present: tag \S+ exists in 123456789012\/app/);
+  });
+
   it('never prints a secret value', () => {
     for (const value of Object.values(SEED_SECRET_VALUE)) {
       expect(run.stdout).not.toContain(value);

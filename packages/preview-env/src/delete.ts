@@ -9,7 +9,6 @@ import { isLostResponse } from '@berth/internal';
 import {
   elbTagsOf,
   findTargetGroup,
-  listRules,
   listTaskDefinitionRevisions,
   ruleMatchesHost,
   ruleTargetGroups,

@@ -1,3 +1,4 @@
+import { isLostResponse } from '@berth/internal';
 import type { ProgressLogger } from './steps.ts';
 
 /**
@@ -13,6 +14,26 @@ export class Rollback {
    */
   add(what: string, undo: (failed: readonly string[]) => Promise<unknown>): void {
     this.#steps.push({ what, undo });
+  }
+
+  /**
+   * Sends a write and records its undo when the write was applied, or may have been: after
+   * success, and after a lost answer (connection reset, timeout: AWS may have applied it). The
+   * undo must be safe either way (put back what was there). A plain AWS error records nothing.
+   */
+  async around<T>(
+    what: string,
+    undo: (failed: readonly string[]) => Promise<unknown>,
+    send: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const out = await send();
+      this.add(what, undo);
+      return out;
+    } catch (error) {
+      if (isLostResponse(error)) this.add(what, undo);
+      throw error;
+    }
   }
 
   /** How many undo steps are recorded. */

@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironment, deleteEnvironment, listEnvironments } from './legacy.ts';
 import {
   awsError,
   clientsFor,
@@ -21,6 +20,7 @@ import {
   inventory,
   setup,
 } from './helpers.ts';
+import { createEnvironment, deleteEnvironment, listEnvironments } from './legacy.ts';
 
 const aws = useAws();
 let fx: Fixture;

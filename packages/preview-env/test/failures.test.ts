@@ -8,8 +8,8 @@ import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PreviewEnvError } from '../src/errors.ts';
-import { createEnvironment, deleteEnvironment, listEnvironments } from './legacy.ts';
 import { EMPTY, type Fixture, fakeClock, IMAGE_1, IMAGE_2, inventory, setup } from './helpers.ts';
+import { createEnvironment, deleteEnvironment, listEnvironments } from './legacy.ts';
 
 const aws = useAws();
 let fx: Fixture;

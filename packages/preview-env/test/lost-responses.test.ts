@@ -109,10 +109,11 @@ describe('answers lost after AWS applied the write', () => {
       .create('pr-604', { image: IMAGE_1, signal: controller.signal })
       .catch((e: unknown) => e);
     await arrived;
-    controller.abort(new Error('interrupted by SIGTERM'));
+    const reason = new Error('interrupted by SIGTERM');
+    controller.abort(reason);
     const error = await pending;
     aws.proxy.clearFaults();
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBe(reason);
     expect(await inventory(fx)).toEqual(EMPTY);
   });
 

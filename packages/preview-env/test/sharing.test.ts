@@ -2,15 +2,15 @@ import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useAws } from '@berth/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewEnvError } from '../src/errors.ts';
+import { environmentNames } from '../src/names.ts';
+import { preferredPriority } from '../src/priority.ts';
+import { EMPTY, type Fixture, fakeClock, IMAGE_1, inventory, setup } from './helpers.ts';
 import {
   createEnvironment,
   deleteEnvironment,
   listEnvironments,
   sweepEnvironments,
 } from './legacy.ts';
-import { environmentNames } from '../src/names.ts';
-import { preferredPriority } from '../src/priority.ts';
-import { EMPTY, type Fixture, fakeClock, IMAGE_1, inventory, setup } from './helpers.ts';
 
 const aws = useAws();
 let fx: Fixture;

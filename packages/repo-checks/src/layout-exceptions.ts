@@ -12,6 +12,4 @@ import type { LayoutRule } from './layout.ts';
  * Rules: see {@link LayoutRule} in `layout.ts` (`index`, `cli-thin`, `program`, `commands`,
  * `errors`, `clock`, `exports`, `table`).
  */
-export const LAYOUT_EXCEPTIONS: Readonly<Record<string, readonly LayoutRule[]>> = {
-  'ecs-rollback': ['exports'],
-};
+export const LAYOUT_EXCEPTIONS: Readonly<Record<string, readonly LayoutRule[]>> = {};

@@ -22,7 +22,7 @@ export interface ReadmeExamples {
   examples: ReadmeExample[];
 }
 
-const PRELUDE = /<!--\s*readme-prelude[ \t]*\n([\s\S]*?)-->/g;
+const PRELUDE = /<!--\s*readme-prelude[ \t]*\r?\n([\s\S]*?)-->/g;
 const SKIP = /^<!--\s*readme-check:\s*skip\s*-->\s*$/;
 const TS_FENCE = /^```(ts|typescript)\s*$/;
 const FENCE_END = /^```\s*$/;

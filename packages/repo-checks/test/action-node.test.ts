@@ -172,17 +172,18 @@ describe(`composite actions on the job's own Node (${node})`, () => {
         service: seeded.referenceService,
         to: 'node-20',
         register: 'true',
+        // The emulator has no ECR repository for the seeded image.
+        'skip-image-check': 'true',
         'no-wait': 'true',
       },
       aws.env,
     );
     // The AWS SDK's own notice that its releases from 2027 on need Node 22; nothing else.
-    expect(
-      rollback.run.stderr.replace(
-        /\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?show where the warning was created\)\n/,
-        '',
-      ),
-    ).toBe('');
+    const otherStderr = rollback.run.stderr
+      .replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?https:\/\/\S+/g, '')
+      .replace(/\(Use `node --trace-warnings[^\n]*/g, '')
+      .trim();
+    expect(otherStderr).toBe('');
     expect(rollback.run.exitCode).toBe(0);
     expect(rollback.run.outputs).toMatchObject({ status: 'started', registered: 'true' });
     expectNoSideEffects(rollback);

@@ -34,6 +34,7 @@ export type SecretsEnvErrorCode =
 export interface SecretFailure {
   /** The secret id as requested (name, ARN or prefix). */
   secretId: string;
+  /** Why it failed, as a stable code. */
   code: SecretsEnvErrorCode;
   /** Why, in words; never contains a secret value. */
   reason: string;

@@ -30,7 +30,9 @@ export interface LoadEcsSecretsOptions extends ClientOptions {
   nameTransform?: NameTransform;
   /** Progress lines (ids, counts; never values). */
   log?: (message: string) => void;
+  /** Stops the AWS calls in flight (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** Clock for waits between throttled SSM calls (tests inject one). */
   clock?: Clock;
 }
 

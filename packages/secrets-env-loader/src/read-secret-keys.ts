@@ -12,7 +12,9 @@ import { parseSourceId } from './source-id.ts';
 export interface ReadSecretKeysOptions {
   /** Name or ARN of one JSON secret (no prefix). */
   secretId: string;
+  /** Read this staging label (e.g. `AWSPREVIOUS`); not with `versionId`. */
   versionStage?: string;
+  /** Read this version; not with `versionStage`. */
   versionId?: string;
   /**
    * A Secrets Manager client to use instead of building one.
@@ -21,6 +23,7 @@ export interface ReadSecretKeysOptions {
   client?: SecretsManagerClient;
   /** A client to use instead of building one (tests, custom credentials). */
   clients?: { secretsManager?: SecretsManagerClient };
+  /** Region when no client is given; default `AWS_REGION`, then `AWS_DEFAULT_REGION`. */
   region?: string;
   /** Time limit of one attempt of the AWS call, in ms (default `BERTH_AWS_TIMEOUT`, else 30 s). */
   timeoutMs?: number;
@@ -32,6 +35,7 @@ export interface ReadSecretKeysOptions {
 export interface SecretKeys {
   /** Full ARN, with the 6-character suffix ECS needs. */
   arn: string;
+  /** The secret's name. */
   name: string;
   /** Top-level JSON keys, in the secret's order. */
   keys: string[];

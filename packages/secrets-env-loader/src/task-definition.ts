@@ -14,7 +14,9 @@ interface ContainerDefinition {
 export interface MergeSecretsResult {
   /** The whole document with the container's secrets merged (the input is not modified). */
   document: unknown;
+  /** Names appended to the container's `secrets`. */
   added: string[];
+  /** Names whose existing entry got the new `valueFrom`. */
   replaced: string[];
   /** Names removed from the container's `environment`: ECS rejects a name in both lists. */
   removedFromEnvironment: string[];

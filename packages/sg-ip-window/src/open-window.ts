@@ -2,7 +2,6 @@ import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
 import {
   type AwsClientOptions,
   abortable,
-  awsClientConfig,
   type Clock,
   isAwsError,
   isBerthError,

@@ -155,7 +155,15 @@ describe('hostile input is refused (exit 2, nothing called)', () => {
     [['--ip', '203.0.113.9', '--ttl', '1h', '--ttl', '2h'], '--ttl given more than once'],
   ])('%j', async (extra, text) => {
     // `open` takes --json (exec passes its stdout to the command)
-    const run = start(['open', '--group', 'sg-0123456789abcdef0', '--port', '22', ...extra, '--json']);
+    const run = start([
+      'open',
+      '--group',
+      'sg-0123456789abcdef0',
+      '--port',
+      '22',
+      ...extra,
+      '--json',
+    ]);
     expect(await run.done).toBe(2);
     expect(run.stderr()).toContain(text);
     // --json: the error as a document on stdout

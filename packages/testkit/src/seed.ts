@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   EC2Client,
+  ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -66,6 +69,8 @@ export interface SeededAccount {
   secretArn: string;
   secretKeys: string[];
   image: string;
+  /** Digest of `image` in its ECR repository (pushed by the seed), when it is an ECR image. */
+  imageDigest?: string;
 }
 
 /** The JSON secret the seed stores (test values only). */
@@ -80,6 +85,10 @@ export const SEED_SECRET_VALUE = {
  * an HTTPS listener (ACM certificate) whose default rule answers 404, an ECS cluster with the
  * reference service `app-dev00` (Fargate, awsvpc, behind the listener through its own target
  * group and host-header rule), a Route 53 hosted zone for the preview domain, and a JSON secret.
+ * When the image is an ECR image (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`),
+ * its repository is created and the tag pushed ({@link pushEcrImage}), so checks that the image
+ * still exists (ecs-rollback) find it. The VPC has DNS host names and the container a memory
+ * setting, as moto's RunTask needs them (one-off tasks such as preview-env's hooks).
  */
 export async function seedAccount(
   config: SeedClientConfig,
@@ -103,7 +112,8 @@ export async function seedAccount(
 
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
   const vpcId = vpc.Vpc?.VpcId as string;
-  const [subnetA, subnetB, sg, cert, zone, secret] = await Promise.all([
+  const [, subnetA, subnetB, sg, cert, zone, secret] = await Promise.all([
+    ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } })),
     ec2.send(
       new CreateSubnetCommand({
         VpcId: vpcId,
@@ -180,6 +190,8 @@ export async function seedAccount(
             name: 'web',
             image,
             essential: true,
+            // AWS needs no container-level memory beside the task's; moto's RunTask does.
+            memory: 512,
             portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
             environment: [{ name: 'APP_ENV', value: 'dev' }],
           },
@@ -247,6 +259,7 @@ export async function seedAccount(
       tags: ecsTags,
     }),
   );
+  const imageDigest = await pushEcrImage(config, image);
 
   for (const c of [ec2, acm, elb, ecs, r53, sm]) c.destroy();
   return {
@@ -273,5 +286,56 @@ export async function seedAccount(
     secretArn: secret.ARN as string,
     secretKeys: Object.keys(SEED_SECRET_VALUE),
     image,
+    ...(imageDigest ? { imageDigest } : {}),
   };
+}
+
+const ECR_IMAGE =
+  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9][a-z0-9._/-]*):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+
+/**
+ * "Pushes" an ECR image the way a build would leave it in the registry: creates its repository
+ * (registry id from the URI; an existing one is reused) and puts a small manifest under its
+ * tag, distinct per image. Returns the image's digest, or undefined (nothing done) for an
+ * image that is not `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`.
+ */
+export async function pushEcrImage(
+  config: SeedClientConfig,
+  image: string,
+): Promise<string | undefined> {
+  const m = ECR_IMAGE.exec(image);
+  if (!m) return undefined;
+  const [, registryId, region, repositoryName, imageTag] = m as unknown as string[];
+  const ecr = fixtureClient(ECRClient, { ...config, region: region as string });
+  try {
+    try {
+      await ecr.send(new CreateRepositoryCommand({ registryId, repositoryName }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'RepositoryAlreadyExistsException') throw error;
+    }
+    const digest = `sha256:${createHash('sha256').update(image).digest('hex')}`;
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest },
+      layers: [],
+    });
+    try {
+      await ecr.send(
+        new PutImageCommand({
+          registryId,
+          repositoryName,
+          imageManifest: manifest,
+          imageTag,
+          imageDigest: digest,
+        }),
+      );
+    } catch (error) {
+      // A retried put (the first answer lost) meets the image it made.
+      if ((error as { name?: string }).name !== 'ImageAlreadyExistsException') throw error;
+    }
+    return digest;
+  } finally {
+    ecr.destroy();
+  }
 }

@@ -177,27 +177,30 @@ export async function createRule(
 export async function modifyRule(ctx: CreateContext, rule: Rule, spec: RuleSpec): Promise<Rule> {
   const { elbv2 } = ctx.clients;
   const before = { actions: rule.Actions, conditions: rule.Conditions };
-  if (!ctx.ruleAdopted && before.actions) {
-    const actions = before.actions.map(resendable);
-    ctx.rollback.add(`listener rule change for ${ctx.names.host}`, () =>
-      ctx.cleanupClients.elbv2.send(
-        new ModifyRuleCommand({
-          RuleArn: rule.RuleArn,
-          Actions: actions,
-          ...(before.conditions ? { Conditions: before.conditions.map(resendableCondition) } : {}),
-        }),
-      ),
+  const actions = (before.actions ?? []).map(resendable);
+  const revert = () =>
+    ctx.cleanupClients.elbv2.send(
+      new ModifyRuleCommand({
+        RuleArn: rule.RuleArn,
+        Actions: actions,
+        ...(before.conditions ? { Conditions: before.conditions.map(resendableCondition) } : {}),
+      }),
     );
-  }
+  // The revert is recorded when the change was applied, or may have been (a lost answer).
+  const undoable = !ctx.ruleAdopted && before.actions !== undefined;
   const out = await awsStep('update listener rule', rule.RuleArn as string, async () => {
     try {
-      return await elbv2.send(
-        new ModifyRuleCommand({
-          RuleArn: rule.RuleArn,
-          Conditions: spec.conditions,
-          Actions: spec.actions,
-        }),
-      );
+      const send = () =>
+        elbv2.send(
+          new ModifyRuleCommand({
+            RuleArn: rule.RuleArn,
+            Conditions: spec.conditions,
+            Actions: spec.actions,
+          }),
+        );
+      return undoable
+        ? await ctx.rollback.around(`listener rule change for ${ctx.names.host}`, revert, send)
+        : await send();
     } catch (error) {
       throw redact(error, spec.secret);
     }
@@ -227,7 +230,7 @@ export async function retagLoadBalancing(
 ): Promise<void> {
   const { elbv2 } = ctx.clients;
   const { [TAG.createdAt]: _keep, [TAG.spec]: _spec, ...fresh } = state;
-  ctx.rollback.add('tags of the target group and rule', () =>
+  const revert = () =>
     Promise.all(
       arns.map((arn) => {
         const old = before.get(arn) ?? {};
@@ -242,9 +245,10 @@ export async function retagLoadBalancing(
             )
           : undefined;
       }),
-    ),
-  );
+    );
   await awsStep('tag target group and rule', arns.join(', '), () =>
-    elbv2.send(new AddTagsCommand({ ResourceArns: arns, Tags: elbTags(fresh) })),
+    ctx.rollback.around('tags of the target group and rule', revert, () =>
+      elbv2.send(new AddTagsCommand({ ResourceArns: arns, Tags: elbTags(fresh) })),
+    ),
   );
 }

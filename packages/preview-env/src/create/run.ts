@@ -169,11 +169,22 @@ export async function createWith(
 }
 
 /** Runs the rollback of a failed create; the error says what was (or was not) removed. */
-async function undo(ctx: CreateContext, error: unknown): Promise<PreviewEnvError> {
+async function undo(ctx: CreateContext, error: unknown): Promise<Error> {
   const failure =
     error instanceof PreviewEnvError ? error : stepError('create', ctx.names.name, error);
-  if (ctx.rollback.size === 0) return failure;
-  const leftovers = await ctx.rollback.run(ctx.log);
+  const hadUndo = ctx.rollback.size > 0;
+  const leftovers = hadUndo ? await ctx.rollback.run(ctx.log) : [];
+  const interrupted = ctx.signal?.aborted ? ctx.signal.reason : undefined;
+  if (interrupted instanceof Error) {
+    // Stopped by a signal: report the interruption (exit 128+n), and what the cleanup did.
+    ctx.log.warn?.(
+      leftovers.length
+        ? `interrupted; the rollback could not remove ${leftovers.join(', ')}: run "preview-env delete ${ctx.names.name}"`
+        : 'interrupted; everything this call created was removed',
+    );
+    return interrupted;
+  }
+  if (!hadUndo) return failure;
   if (leftovers.length === 0) {
     failure.message += '; everything this call created was removed';
     return failure;

@@ -126,58 +126,61 @@ export async function updateService(
       ),
     );
   }
-  // Reverts are registered before the writes: putting back what was there is safe whether or
-  // not a write whose answer was lost was applied.
-  if (existing.taskDefinition && existing.taskDefinition !== target.taskDefinitionArn) {
-    ctx.rollback.add(`deployment of ${names.serviceName}`, () =>
-      ctx.cleanupClients.ecs.send(
-        new UpdateServiceCommand({
-          cluster: config.cluster,
-          service: names.serviceName,
-          taskDefinition: existing.taskDefinition,
-        }),
-      ),
+  // Each revert is recorded when its write was applied, or may have been (a lost answer):
+  // putting back what was there is safe either way.
+  const moved = existing.taskDefinition && existing.taskDefinition !== target.taskDefinitionArn;
+  const revertDeployment = () =>
+    ctx.cleanupClients.ecs.send(
+      new UpdateServiceCommand({
+        cluster: config.cluster,
+        service: names.serviceName,
+        taskDefinition: existing.taskDefinition,
+      }),
     );
-  }
   const before = tagMap(existing.tags);
   const previous = Object.fromEntries(
     Object.keys(fresh)
       .filter((k) => k in before)
       .map((k) => [k, before[k] as string]),
   );
-  ctx.rollback.add(`tags of ${names.serviceName}`, () =>
+  const revertTags = () =>
     ctx.cleanupClients.ecs.send(
       new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(previous) }),
-    ),
-  );
+    );
   const [updated] = await round([
     awsStep('update service', names.serviceName, async () => {
-      const out = await ecs.send(
-        new UpdateServiceCommand({
-          cluster: config.cluster,
-          service: names.serviceName,
-          taskDefinition: target.taskDefinitionArn,
-          ...(target.wake ? { desiredCount: target.wake.desiredCount } : {}),
-          ...(groupOk
-            ? {}
-            : {
-                loadBalancers: [
-                  {
-                    targetGroupArn: target.targetGroupArn,
-                    containerName: target.container,
-                    containerPort: target.containerPort,
-                  },
-                ],
-              }),
-        }),
-      );
+      const update = () =>
+        ecs.send(
+          new UpdateServiceCommand({
+            cluster: config.cluster,
+            service: names.serviceName,
+            taskDefinition: target.taskDefinitionArn,
+            ...(target.wake ? { desiredCount: target.wake.desiredCount } : {}),
+            ...(groupOk
+              ? {}
+              : {
+                  loadBalancers: [
+                    {
+                      targetGroupArn: target.targetGroupArn,
+                      containerName: target.container,
+                      containerPort: target.containerPort,
+                    },
+                  ],
+                }),
+          }),
+        );
+      const out = moved
+        ? await ctx.rollback.around(`deployment of ${names.serviceName}`, revertDeployment, update)
+        : await update();
       return out.service as Service;
     }),
-    awsStep('tag service', names.serviceName, async () => {
-      await ecs.send(
-        new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(fresh) }),
-      );
-    }),
+    awsStep('tag service', names.serviceName, () =>
+      ctx.rollback.around(`tags of ${names.serviceName}`, revertTags, () =>
+        ecs.send(
+          new TagResourceCommand({ resourceArn: existing.serviceArn, tags: ecsTags(fresh) }),
+        ),
+      ),
+    ),
   ] as const);
   return { value: updated ?? existing, created: false };
 }
