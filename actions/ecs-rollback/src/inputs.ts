@@ -1,4 +1,4 @@
-import { parseDuration } from '@berth/internal';
+import { parseDuration, quoteInput } from '@berth/internal';
 import { getInput } from '@berth/internal/github-actions';
 
 /** The action's inputs, read and checked. */
@@ -31,11 +31,11 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     if (raw === '') return false;
     if (/^(true|True|TRUE)$/.test(raw)) return true;
     if (/^(false|False|FALSE)$/.test(raw)) return false;
-    throw new Error(`input "${name}" must be true or false, got "${raw}"`);
+    throw new Error(`input "${name}" must be true or false, got ${quoteInput(raw)}`);
   };
   const mode = input('mode') || 'rollback';
   if (mode !== 'rollback' && mode !== 'watch') {
-    throw new Error(`input "mode" must be rollback or watch, got "${mode}"`);
+    throw new Error(`input "mode" must be rollback or watch, got ${quoteInput(mode)}`);
   }
   const cluster = input('cluster');
   const service = input('service');
@@ -45,7 +45,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   const count = (name: string) => {
     const raw = input(name);
     if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-      throw new Error(`input "${name}" must be a positive whole number, got "${raw}"`);
+      throw new Error(`input "${name}" must be a positive whole number, got ${quoteInput(raw)}`);
     }
     return Number(raw);
   };

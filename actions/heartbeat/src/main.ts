@@ -10,7 +10,7 @@ import {
   type SyncPlan,
   syncChecks,
 } from '@berth/heartbeat-client';
-import { parseDuration } from '@berth/internal';
+import { parseDuration, quoteInput } from '@berth/internal';
 import {
   addMask,
   annotate,
@@ -46,7 +46,7 @@ function readMode(env: NodeJS.ProcessEnv): Mode {
     );
   }
   if (mode !== 'run' && mode !== 'start' && mode !== 'finish' && mode !== 'sync') {
-    throw new Error(`input "mode" must be run, start, finish or sync, got "${mode}"`);
+    throw new Error(`input "mode" must be run, start, finish or sync, got ${quoteInput(mode)}`);
   }
   if (mode === 'run' && command === '') throw new Error('mode run needs input "command"');
   if (mode !== 'run' && command !== '') {
@@ -73,7 +73,9 @@ function pingerOptions(env: NodeJS.ProcessEnv, runId: string | undefined): Pinge
   const pingUrl = value('ping-url') || (named.length === 0 ? env.HC_PING_URL?.trim() || '' : '');
   const retriesText = value('retries');
   if (retriesText !== '' && (!/^\d+$/.test(retriesText) || Number(retriesText) > 10)) {
-    throw new Error(`input "retries" must be a whole number from 0 to 10, got "${retriesText}"`);
+    throw new Error(
+      `input "retries" must be a whole number from 0 to 10, got ${quoteInput(retriesText)}`,
+    );
   }
   let target: PingerOptions;
   if (value('uuid')) target = { uuid: value('uuid') };
@@ -262,7 +264,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     }
     if (status !== 'success' && status !== 'failure' && status !== 'cancelled') {
       throw new Error(
-        `input "status" must be success, failure or cancelled (job.status), got "${status}"`,
+        `input "status" must be success, failure or cancelled (job.status), got ${quoteInput(status)}`,
       );
     }
     const runId = input('run-id', env) || env[RUN_ID_VARIABLE]?.trim() || undefined;

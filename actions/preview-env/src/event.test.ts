@@ -1,11 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { environmentInputName, parseCommand, planRun, readEvent } from './event.ts';
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 function eventEnv(name: string, payload: unknown): NodeJS.ProcessEnv {
-  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  const d = mkdtempSync(join(tmpdir(), 'event-'));
+  dirs.push(d);
+  const file = join(d, 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return {
     GITHUB_EVENT_NAME: name,

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { getBooleanInput, getInput, getMultilineInput } from '@berth/internal/github-actions';
 import { PreviewEnvActionError } from './errors.ts';
 
@@ -41,7 +42,7 @@ export function parseEnvInput(lines: readonly string[]): Record<string, string> 
     if (!ENV_KEY.test(key)) {
       throw new PreviewEnvActionError(
         'E_INPUT',
-        `input "env", entry ${index + 1}: "${key.slice(0, 64)}" is not a valid variable name (letters, digits and _, not starting with a digit)`,
+        `input "env", entry ${index + 1}: ${quoteInput(key)} is not a valid variable name (letters, digits and _, not starting with a digit)`,
       );
     }
     if (key in env) {
@@ -73,7 +74,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   if (!MODES.includes(mode as Mode)) {
     throw new PreviewEnvActionError(
       'E_INPUT',
-      `input "mode" must be one of ${MODES.join(', ')}; got "${mode.slice(0, 32)}"`,
+      `input "mode" must be one of ${MODES.join(', ')}; got ${quoteInput(mode)}`,
     );
   }
   const name = getInput('name', { env });

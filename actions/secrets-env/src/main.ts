@@ -1,4 +1,4 @@
-import { safeLine } from '@berth/internal';
+import { quoteInput, safeLine } from '@berth/internal';
 import {
   addMask,
   annotate,
@@ -29,7 +29,7 @@ interface ActionInputs {
 function choice<T extends string>(name: string, env: NodeJS.ProcessEnv, allowed: readonly T[]): T {
   const value = getInput(name, { env }) || (allowed[0] as T);
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new Error(`input "${name}" must be ${allowed.join(' or ')}, got "${value}"`);
+    throw new Error(`input "${name}" must be ${allowed.join(' or ')}, got ${quoteInput(value)}`);
   }
   return value as T;
 }

@@ -1,4 +1,4 @@
-import { FORWARDED_SIGNALS, runChild, signalExitCode } from '@berth/internal';
+import { FORWARDED_SIGNALS, quoteInput, runChild, signalExitCode } from '@berth/internal';
 import { annotate, appendSummary, setOutput } from '@berth/internal/github-actions';
 import {
   distinctOwner,
@@ -69,7 +69,7 @@ async function openAndRun(
     const inputs = readInputs(env);
     script = inputs.run;
     if (inputs.ipFamily !== '' && inputs.ipFamily !== '4' && inputs.ipFamily !== '6') {
-      throw new Error(`input "ip-family" must be 4 or 6, got "${inputs.ipFamily}"`);
+      throw new Error(`input "ip-family" must be 4 or 6, got ${quoteInput(inputs.ipFamily)}`);
     }
     window = await openWindow({
       groupIds: inputs.groupIds,

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { EcsRollbackError } from './errors.ts';
 import { DIGEST_PATTERN, parseImage, TAG_PATTERN } from './image.ts';
 import { parseTaskDefinitionId } from './task-definitions.ts';
@@ -39,7 +40,7 @@ export function parseRollbackTo(to: string | undefined, what = 'to'): RollbackTo
     if (!parseTaskDefinitionId(text)) {
       throw new EcsRollbackError(
         'E_INPUT',
-        `${what}: "${text}" is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)`,
+        `${what}: ${quoteInput(text)} is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)`,
       );
     }
     return { kind: 'task-definition', id: text };
@@ -54,7 +55,7 @@ export function parseRollbackTo(to: string | undefined, what = 'to'): RollbackTo
     if (!DIGEST_PATTERN.test(digest)) {
       throw new EcsRollbackError(
         'E_INPUT',
-        `${what}: "${text}" is not an image digest (sha256: followed by 64 lowercase hex digits)`,
+        `${what}: ${quoteInput(text)} is not an image digest (sha256: followed by 64 lowercase hex digits)`,
       );
     }
     return { kind: 'digest', digest };
@@ -65,7 +66,7 @@ export function parseRollbackTo(to: string | undefined, what = 'to'): RollbackTo
     if (!ref.tag && !ref.digest) {
       throw new EcsRollbackError(
         'E_INPUT',
-        `${what}: image "${text}" has neither a tag nor a digest: add one (${text}:v1.2.3)`,
+        `${what}: image ${quoteInput(text)} has neither a tag nor a digest: add one (${text}:v1.2.3)`,
       );
     }
     if (ref.tag && !TAG_PATTERN.test(ref.tag)) throw badTag(ref.tag, what);
@@ -97,13 +98,13 @@ export function describeRollbackTo(to: RollbackTo): string {
 function bad(text: string, what: string): EcsRollbackError {
   return new EcsRollbackError(
     'E_INPUT',
-    `${what}: "${text}" is not a rollback target; use previous, a revision number (42), a task definition ARN or family:revision, an image tag (v1.2.3, or tag:1234 for a numeric tag), a digest (sha256:...) or an image (repo/app:v1.2.3)`,
+    `${what}: ${quoteInput(text)} is not a rollback target; use previous, a revision number (42), a task definition ARN or family:revision, an image tag (v1.2.3, or tag:1234 for a numeric tag), a digest (sha256:...) or an image (repo/app:v1.2.3)`,
   );
 }
 
 function badTag(tag: string, what: string): EcsRollbackError {
   return new EcsRollbackError(
     'E_INPUT',
-    `${what}: "${tag}" is not a valid image tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`,
+    `${what}: ${quoteInput(tag)} is not a valid image tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`,
   );
 }

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import type { CheckFields, CheckSpec, UniqueField } from './api-types.ts';
 import { HeartbeatError } from './errors.ts';
 
@@ -27,7 +28,7 @@ export function checkSpecBody(spec: CheckSpec): Record<string, unknown> {
     const tags = [...spec.tags];
     const bad = tags.find((t) => t === '' || /\s/.test(t));
     if (bad !== undefined)
-      throw invalid(`tag "${bad}" is empty or has spaces; tags are single words`);
+      throw invalid(`tag ${quoteInput(bad)} is empty or has spaces; tags are single words`);
     body.tags = tags.join(' ');
   }
   // Counted as the server counts: characters (code points), not UTF-16 units.
@@ -37,7 +38,7 @@ export function checkSpecBody(spec: CheckSpec): Record<string, unknown> {
   }
   if (spec.slug !== undefined) {
     if (!/^[a-z0-9-_]*$/.test(spec.slug)) {
-      throw invalid(`slug "${spec.slug}" may only hold lowercase a-z, 0-9, - and _`);
+      throw invalid(`slug ${quoteInput(spec.slug)} may only hold lowercase a-z, 0-9, - and _`);
     }
     if (spec.slug.length > 100) throw invalid('slug is longer than 100 characters');
   }
@@ -57,12 +58,12 @@ export function checkSpecBody(spec: CheckSpec): Record<string, unknown> {
     throw invalid('schedule must be a cron or OnCalendar expression of at most 100 characters');
   }
   if (spec.methods !== undefined && spec.methods !== '' && spec.methods !== 'POST') {
-    throw invalid(`methods must be "" or "POST", got "${spec.methods}"`);
+    throw invalid(`methods must be "" or "POST", got ${quoteInput(spec.methods)}`);
   }
   if (spec.unique !== undefined) {
     const bad = spec.unique.find((u) => !isUniqueField(u));
     if (bad !== undefined)
-      throw invalid(`unique field "${bad}" is not one of ${UNIQUE.join(', ')}`);
+      throw invalid(`unique field ${quoteInput(bad)} is not one of ${UNIQUE.join(', ')}`);
     for (const u of spec.unique) {
       if (spec[u] === undefined) {
         throw invalid(

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HealthchecksServer, startHealthchecksServer } from '@berth/testkit';
@@ -15,7 +15,10 @@ beforeEach(async () => {
   env = { HC_API_KEY: hc.apiKey, HC_API_URL: hc.url };
   dir = mkdtempSync(join(tmpdir(), 'heartbeat-sync-'));
 });
-afterEach(() => hc.close());
+afterEach(async () => {
+  await hc.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const EXAMPLE = `# heartbeat.yml
 defaults: { tz: Europe/Berlin, grace: 15m, channels: "*", tags: [prod] }

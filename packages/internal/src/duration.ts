@@ -58,7 +58,7 @@ export interface DurationBounds {
  * @example
  * ```ts
  * const ttlMs = parseDurationOption('--ttl', values.ttl, { min: 1, max: 12 * 3_600_000 });
- * // --ttl 0s → "--ttl: "0s" is too short; it must be at least 1ms"
+ * // --ttl 0s → "--ttl: "0s" is too short; it must be more than 0s"
  * ```
  */
 export function parseDurationOption(

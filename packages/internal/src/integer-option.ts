@@ -2,8 +2,9 @@ import { UsageError } from './errors.ts';
 import { quoteInput } from './safe-text.ts';
 
 /**
- * Parses the value of an integer option (`--desired-count 2`): digits only (no `1e3`, no
- * `0x10`, no blanks), within `min`..`max` (default 0..`Number.MAX_SAFE_INTEGER`), else a
+ * Parses the value of an integer option (`--desired-count 2`): digits with an optional
+ * leading `-` (no `+`, no `1e3`, no `0x10`, no blanks), within `min`..`max` (default
+ * 0..`Number.MAX_SAFE_INTEGER`, so a negative number needs a negative `min`), else a
  * {@link UsageError} (`E_INPUT`, exit 2) naming the option.
  *
  * @example

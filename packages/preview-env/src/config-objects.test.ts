@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import { isCidr, parseSecretRef } from './config-objects.ts';
 
@@ -11,8 +11,14 @@ listenerArn: arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/sh
 domain: preview.example.com
 `;
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
   const d = mkdtempSync(join(tmpdir(), 'preview-env-objects-'));
+  dirs.push(d);
   writeFileSync(join(d, 'preview-env.yml'), BASE + yaml);
   return loadConfig({ cwd: d, env });
 }

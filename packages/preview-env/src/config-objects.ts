@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { parseDuration } from '@berth/internal';
+import { parseDuration, quoteInput } from '@berth/internal';
 import { PreviewEnvError } from './errors.ts';
 
 /** Sign-in before the preview with an OpenID Connect provider (ALB `authenticate-oidc`). */
@@ -89,7 +89,7 @@ function object(raw: unknown, where: string, what: string): Record<string, unkno
 function onlyKeys(value: Record<string, unknown>, keys: readonly string[], where: string): void {
   for (const k of Object.keys(value)) {
     if (!keys.includes(k)) {
-      throw fail(where, `has unknown key "${k}"; known keys: ${keys.join(', ')}`);
+      throw fail(where, `has unknown key ${quoteInput(k)}; known keys: ${keys.join(', ')}`);
     }
   }
 }
@@ -111,7 +111,7 @@ function httpsUrl(value: Record<string, unknown>, key: string, where: string): s
     url = undefined;
   }
   if (url?.protocol !== 'https:') {
-    throw fail(`${where}.${key}`, `must be an https:// URL, not ${JSON.stringify(v)}`);
+    throw fail(`${where}.${key}`, `must be an https:// URL, not ${quoteInput(v)}`);
   }
   return v;
 }
@@ -143,7 +143,7 @@ export function checkAccess(raw: unknown, where: string): AccessConfig {
       if (typeof c !== 'string' || !isCidr(c.trim())) {
         throw fail(
           `${where}.allowCidrs`,
-          `has ${JSON.stringify(c)}, which is not a CIDR such as 203.0.113.0/24 or 2001:db8::/32`,
+          `has ${typeof c === 'string' ? quoteInput(c) : JSON.stringify(c)}, which is not a CIDR such as 203.0.113.0/24 or 2001:db8::/32`,
         );
       }
     }
@@ -193,7 +193,7 @@ export function checkAccess(raw: unknown, where: string): AccessConfig {
     onlyKeys(c, ['userPoolArn', 'userPoolClientId', 'userPoolDomain', 'scope'], w);
     const arn = text(c, 'userPoolArn', w);
     if (!/^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/.test(arn)) {
-      throw fail(`${w}.userPoolArn`, `must be a Cognito user pool ARN, not ${JSON.stringify(arn)}`);
+      throw fail(`${w}.userPoolArn`, `must be a Cognito user pool ARN, not ${quoteInput(arn)}`);
     }
     out.cognito = {
       userPoolArn: arn,
@@ -212,7 +212,10 @@ export function parseSecretRef(ref: string, where: string): { secretId: string; 
   let key: string | undefined;
   if (ref.startsWith('arn:')) {
     if (parts.length < 7 || parts[2] !== 'secretsmanager' || parts[5] !== 'secret') {
-      throw fail(where, `must be a secret name or ARN, optionally :<json-key> (got "${ref}")`);
+      throw fail(
+        where,
+        `must be a secret name or ARN, optionally :<json-key> (got ${quoteInput(ref)})`,
+      );
     }
     secretId = parts.slice(0, 7).join(':');
     key = parts.length > 7 ? parts.slice(7).join(':') : undefined;
@@ -221,7 +224,10 @@ export function parseSecretRef(ref: string, where: string): { secretId: string; 
     key = parts.length > 1 ? parts.slice(1).join(':') : undefined;
   }
   if (secretId === '' || key === '') {
-    throw fail(where, `must be a secret name or ARN, optionally :<json-key> (got "${ref}")`);
+    throw fail(
+      where,
+      `must be a secret name or ARN, optionally :<json-key> (got ${quoteInput(ref)})`,
+    );
   }
   return key === undefined ? { secretId } : { secretId, key };
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig } from './config.ts';
 
 const LISTENER =
@@ -19,8 +19,14 @@ env:
   PORT: 8080
 `;
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 function dir(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'preview-env-config-'));
+  dirs.push(d);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
   return d;
 }
@@ -95,6 +101,22 @@ describe('loadConfig', () => {
       env: { X: 'y' },
       source: 'flags and environment',
     });
+  });
+
+  it('keeps commas in PREVIEW_ENV_ENV values and never echoes a malformed line', () => {
+    const base = {
+      PREVIEW_ENV_CLUSTER: 'dev',
+      PREVIEW_ENV_REFERENCE_SERVICE: 'app-dev00',
+      PREVIEW_ENV_LISTENER_ARN: LISTENER,
+      PREVIEW_ENV_DOMAIN: 'preview.example.com',
+    };
+    const config = loadConfig({ cwd: dir({}), env: { ...base, PREVIEW_ENV_ENV: 'LIST=a,b' } });
+    expect(config.env).toEqual({ LIST: 'a,b' });
+    const pasted = 'hunter2-not-a-key-value-line';
+    const read = () =>
+      loadConfig({ cwd: dir({}), env: { ...base, PREVIEW_ENV_ENV: `A=1\n${pasted}` } });
+    expect(read).toThrow(/line 2 is not KEY=value/);
+    expect(read).not.toThrow(new RegExp(pasted));
   });
 
   it('names the key, and where it was set, in every error', () => {

@@ -161,10 +161,14 @@ function parseEnvText(text: string, where: string): Record<string, unknown> {
   }
   const out: Record<string, unknown> = {};
   // One variable per line: a comma is part of a value (LIST=a,b), never a separator.
-  for (const line of trimmed.split(/\r?\n/)) {
+  const lines = trimmed.split(/\r?\n/);
+  for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
     const eq = line.indexOf('=');
-    if (eq <= 0) throw configError(where, `has "${line.trim()}" where KEY=value was expected`);
+    // The line is not echoed: a value pasted on a line of its own may be a secret.
+    if (eq <= 0) {
+      throw configError(where, `line ${index + 1} is not KEY=value (no "=" before its value)`);
+    }
     out[line.slice(0, eq).trim()] = line.slice(eq + 1);
   }
   return out;
@@ -180,7 +184,10 @@ function checkValue(spec: ConfigKeySpec, raw: unknown, origin: Origin): unknown 
         throw configError(where, 'must be a non-empty string');
       const value = raw.trim();
       if (spec.kind === 'enum' && !spec.values?.includes(value)) {
-        throw configError(where, `must be one of ${spec.values?.join(', ')}, not "${value}"`);
+        throw configError(
+          where,
+          `must be one of ${spec.values?.join(', ')}, not ${quoteInput(value)}`,
+        );
       }
       return value;
     }
@@ -237,7 +244,7 @@ function checkValue(spec: ConfigKeySpec, raw: unknown, origin: Origin): unknown 
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(map)) {
         if (!ENV_NAME.test(k))
-          throw configError(where, `has "${k}", which is not a valid variable name`);
+          throw configError(where, `has ${quoteInput(k)}, which is not a valid variable name`);
         if (typeof v === 'string') out[k] = v;
         else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
         else

@@ -140,14 +140,7 @@ export async function sweepWith(
       try {
         await deleteWith(ctx, entry.name);
       } catch (error) {
-        const err =
-          error instanceof PreviewEnvError
-            ? error
-            : new PreviewEnvError(
-                'E_AWS',
-                `delete ${entry.name} failed: ${(error as Error).message}`,
-                { cause: error },
-              );
+        const err = asPreviewEnvError(error, `delete ${entry.name}`);
         log.warn?.(`could not sweep ${entry.name}: ${err.message}`);
         failed.push({ name: entry.name, error: err, action: 'delete' });
       }
@@ -159,14 +152,7 @@ export async function sweepWith(
       try {
         await sleepWith(ctx, entry.name);
       } catch (error) {
-        const err =
-          error instanceof PreviewEnvError
-            ? error
-            : new PreviewEnvError(
-                'E_AWS',
-                `sleep ${entry.name} failed: ${(error as Error).message}`,
-                { cause: error },
-              );
+        const err = asPreviewEnvError(error, `sleep ${entry.name}`);
         log.warn?.(`could not put ${entry.name} to sleep: ${err.message}`);
         failed.push({ name: entry.name, error: err, action: 'sleep' });
         notSlept.add(entry.name);
@@ -184,4 +170,13 @@ export async function sweepWith(
     slept: toSleep.filter((s) => !notSlept.has(s.name)),
     failed,
   };
+}
+
+/** The error as it is when it is ours, else an `E_AWS` error saying what failed. */
+function asPreviewEnvError(error: unknown, doing: string): PreviewEnvError {
+  return error instanceof PreviewEnvError
+    ? error
+    : new PreviewEnvError('E_AWS', `${doing} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
 }

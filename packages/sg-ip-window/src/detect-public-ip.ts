@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '@berth/internal';
+import { type Clock, quoteInput, systemClock } from '@berth/internal';
 import { SgIpWindowError } from './errors.ts';
 import { type IpFamily, nonPublicReason, parseIpAddress } from './ip-address.ts';
 import { defaultIpSources, type IpSource } from './ip-sources.ts';
@@ -45,11 +45,6 @@ function describe(error: unknown): string {
   return e?.message ?? String(error);
 }
 
-function quote(text: string): string {
-  const short = text.length > 40 ? `${text.slice(0, 40)}...` : text;
-  return JSON.stringify(short);
-}
-
 /** Checks one raw answer; returns the address or why it is not acceptable. */
 function validateAnswer(
   raw: string,
@@ -57,7 +52,7 @@ function validateAnswer(
 ): { ok: true; ip: string; family: IpFamily } | { ok: false; reason: string } {
   const text = raw.trim();
   const ip = parseIpAddress(text);
-  if (!ip) return { ok: false, reason: `not an IP address: ${quote(text)}` };
+  if (!ip) return { ok: false, reason: `not an IP address: ${quoteInput(text, 40)}` };
   const reserved = nonPublicReason(ip);
   if (reserved) return { ok: false, reason: `${ip.address} is not public (${reserved})` };
   if (family !== undefined && ip.family !== family) {

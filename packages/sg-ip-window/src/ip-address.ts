@@ -1,4 +1,5 @@
 import { isIP, SocketAddress } from 'node:net';
+import { quoteInput } from '@berth/internal';
 
 /** An IP address family. */
 export type IpFamily = 4 | 6;
@@ -185,17 +186,17 @@ export function parseCidr(text: string): ParsedCidr {
   const trimmed = text.trim();
   const slash = trimmed.lastIndexOf('/');
   const ip = parseIpAddress(slash < 0 ? trimmed : trimmed.slice(0, slash));
-  if (!ip) throw new Error(`"${text}" is not an IPv4 or IPv6 CIDR block`);
+  if (!ip) throw new Error(`${quoteInput(text)} is not an IPv4 or IPv6 CIDR block`);
   const prefixText = slash < 0 ? String(bits(ip.family)) : trimmed.slice(slash + 1);
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits(ip.family)) {
-    throw new Error(`"${text}" has an invalid prefix length (0-${bits(ip.family)})`);
+    throw new Error(`${quoteInput(text)} has an invalid prefix length (0-${bits(ip.family)})`);
   }
   const prefix = Number(prefixText);
   const shift = BigInt(bits(ip.family) - prefix);
   const network = (toBigInt(ip) >> shift) << shift;
   if (network !== toBigInt(ip)) {
     const aligned = `${fromBigInt(network, ip.family)}/${prefix}`;
-    throw new Error(`"${text}" has host bits set; the block is ${aligned}`);
+    throw new Error(`${quoteInput(text)} has host bits set; the block is ${aligned}`);
   }
   return { cidr: `${ip.address}/${prefix}`, address: ip.address, prefix, family: ip.family };
 }

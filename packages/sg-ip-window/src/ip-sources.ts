@@ -1,4 +1,5 @@
 import { Resolver } from 'node:dns/promises';
+import { quoteInput } from '@berth/internal';
 import { invalidInput } from './errors.ts';
 
 /**
@@ -30,10 +31,10 @@ export function httpIpSource(url: string, options: { name?: string } = {}): IpSo
   try {
     parsed = new URL(url);
   } catch {
-    throw invalidInput(`IP source "${url}" is not a URL; use https://host/path`);
+    throw invalidInput(`IP source ${quoteInput(url)} is not a URL; use https://host/path`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw invalidInput(`IP source "${url}" must be an http:// or https:// URL`);
+    throw invalidInput(`IP source ${quoteInput(url)} must be an http:// or https:// URL`);
   }
   const name = options.name ?? url;
   return {
@@ -171,15 +172,19 @@ export function parseIpSource(text: string): IpSource {
   try {
     url = new URL(trimmed);
   } catch {
-    throw invalidInput(`IP source "${text}" is not a URL; use dns://<server>/<hostname>?type=A`);
+    throw invalidInput(
+      `IP source ${quoteInput(text)} is not a URL; use dns://<server>/<hostname>?type=A`,
+    );
   }
   const hostname = url.pathname.replace(/^\/+/, '');
   const type = (url.searchParams.get('type') ?? 'A').toUpperCase();
   if (!url.host || hostname === '') {
-    throw invalidInput(`IP source "${text}" needs a server and a name: dns://<server>/<hostname>`);
+    throw invalidInput(
+      `IP source ${quoteInput(text)} needs a server and a name: dns://<server>/<hostname>`,
+    );
   }
   if (type !== 'A' && type !== 'AAAA' && type !== 'TXT') {
-    throw invalidInput(`IP source "${text}": type must be A, AAAA or TXT`);
+    throw invalidInput(`IP source ${quoteInput(text)}: type must be A, AAAA or TXT`);
   }
   return dnsIpSource({ name: trimmed, hostname, servers: [url.host], rrtype: type });
 }

@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { invalidInput } from './errors.ts';
 
 /** A port (`22`, `"22"`), a range (`"8000-8100"`, `{ from, to }`), or a comma list (`"22,443"`). */
@@ -15,7 +16,7 @@ export type WindowProtocol = 'tcp' | 'udp';
 function checkPort(value: number, text: string): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     throw invalidInput(
-      `port: "${text}" is not a port number (1-65535); use 22 or a range like 8000-8100`,
+      `port: ${quoteInput(text)} is not a port number (1-65535); use 22 or a range like 8000-8100`,
     );
   }
   return value;
@@ -40,10 +41,12 @@ function parseOne(input: PortInput): PortRange[] {
   return input.split(',').map((part) => {
     const text = part.trim();
     const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
-    if (!m) throw invalidInput(`port: "${text}" is not a port or range; use 22 or 8000-8100`);
+    if (!m)
+      throw invalidInput(`port: ${quoteInput(text)} is not a port or range; use 22 or 8000-8100`);
     const from = checkPort(Number(m[1]), text);
     const to = m[2] === undefined ? from : checkPort(Number(m[2]), text);
-    if (from > to) throw invalidInput(`port: range "${text}" is reversed; write ${to}-${from}`);
+    if (from > to)
+      throw invalidInput(`port: range ${quoteInput(text)} is reversed; write ${to}-${from}`);
     return { from, to };
   });
 }
@@ -66,7 +69,7 @@ export function parsePorts(input: PortInput | readonly PortInput[] | undefined):
 export function parseProtocol(input: string | undefined): WindowProtocol {
   const value = (input ?? 'tcp').trim().toLowerCase();
   if (value !== 'tcp' && value !== 'udp') {
-    throw invalidInput(`protocol: "${input}" is not supported; use tcp or udp`);
+    throw invalidInput(`protocol: ${quoteInput(input ?? '')} is not supported; use tcp or udp`);
   }
   return value;
 }

@@ -37,6 +37,7 @@ export const emulatorStep: Step = {
     out.fact('  shared ALB', `${s.loadBalancerDnsName} (HTTPS listener on 443, default 404)`);
     out.fact('  ECS cluster', s.cluster);
     out.fact('  reference service', `${s.referenceService} running ${image}`);
+    out.fact('  ECR repository', `app, holding that tag (${s.imageDigest?.slice(0, 19) ?? '?'}…)`);
     out.fact('  reference rule', `dev00.${s.domain} -> target group app-dev00`);
     out.fact('  hosted zone', `${s.domain} (${s.hostedZoneId})`);
     out.fact('  JSON secret', `${s.secretName} with keys ${s.secretKeys.join(', ')}`);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { defineCommand, UsageError } from '@berth/internal';
+import { defineCommand, quoteInput, UsageError } from '@berth/internal';
 import type { PingBody } from '../body-fit.ts';
 import type { PingResult } from '../pinger.ts';
 import { PING_OPTIONS, pingerFromCli } from './ping-options.ts';
@@ -48,7 +48,7 @@ Ping-Body-Limit: give --body-limit, as self-hosted servers keep only 10000 bytes
       (/^\d+$/.test(kind) && Number(kind) > 255)
     ) {
       throw new UsageError(
-        `"${kind}" is not a ping kind: use start, success, fail, log or an exit status 0-255`,
+        `${quoteInput(kind)} is not a ping kind: use start, success, fail, log or an exit status 0-255`,
       );
     }
     if (values.body !== undefined && values['body-file'] !== undefined) {

@@ -1,4 +1,10 @@
-import { type Logger, type OptionValues, parseDuration, UsageError } from '@berth/internal';
+import {
+  type Logger,
+  type OptionValues,
+  parseDuration,
+  quoteInput,
+  UsageError,
+} from '@berth/internal';
 import { Pinger } from '../pinger.ts';
 
 /** Options naming the check to ping, and how hard to try; shared by `run` and `ping`. */
@@ -57,7 +63,7 @@ export const DEFAULT_CLI_BUDGET_MS = 30_000;
 export function parseRetries(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) > 10) {
-    throw new UsageError(`--retries: "${text}" is not a whole number from 0 to 10`);
+    throw new UsageError(`--retries: ${quoteInput(text)} is not a whole number from 0 to 10`);
   }
   return Number(text);
 }
@@ -112,7 +118,9 @@ export function pingerFromCli(
   const retries = parseRetries(values.retries);
   const limitText = values['body-limit'];
   if (limitText !== undefined && !/^[1-9]\d*$/.test(limitText)) {
-    throw new UsageError(`--body-limit: "${limitText}" is not a positive number of bytes`);
+    throw new UsageError(
+      `--body-limit: ${quoteInput(limitText)} is not a positive number of bytes`,
+    );
   }
   return new Pinger({
     ...target,

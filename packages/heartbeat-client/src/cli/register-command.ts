@@ -1,4 +1,4 @@
-import { defineCommand, maskToken, parseDuration, UsageError } from '@berth/internal';
+import { defineCommand, maskToken, parseDuration, quoteInput, UsageError } from '@berth/internal';
 import type { RegisterSpec, UniqueField } from '../api-types.ts';
 import { isUniqueField } from '../check-spec.ts';
 import { API_URL_OPTION, apiFromEnv, redactCheck } from './api-from-env.ts';
@@ -21,7 +21,9 @@ function parseUnique(text: string): UniqueField[] {
   if (fields.length === 0) throw new UsageError('--unique needs at least one field');
   for (const f of fields) {
     if (!isUniqueField(f)) {
-      throw new UsageError(`--unique: "${f}" is not one of name, slug, tags, timeout, grace`);
+      throw new UsageError(
+        `--unique: ${quoteInput(f)} is not one of name, slug, tags, timeout, grace`,
+      );
     }
   }
   return fields as UniqueField[];

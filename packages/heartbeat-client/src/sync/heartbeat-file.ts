@@ -1,3 +1,4 @@
+import { quoteInput } from '@berth/internal';
 import { parseDocument } from 'yaml';
 import { HeartbeatError } from '../errors.ts';
 import { isTimeZone, readSchedule } from './schedule.ts';
@@ -107,7 +108,10 @@ function readTags(value: unknown, where: string, problems: Problems): string[] {
   const tags: string[] = [];
   for (const tag of list) {
     if (typeof tag !== 'string' || tag === '' || /\s/.test(tag)) {
-      problems.add(where, `${JSON.stringify(tag)} is not a tag (one word, no spaces)`);
+      problems.add(
+        where,
+        `${typeof tag === 'string' ? quoteInput(tag) : JSON.stringify(tag)} is not a tag (one word, no spaces)`,
+      );
     } else tags.push(tag);
   }
   return tags;
@@ -179,7 +183,7 @@ function readFields(raw: Raw, where: string, problems: Problems): Partial<Record
     if (typeof raw.tz !== 'string' || !isTimeZone(raw.tz)) {
       problems.add(
         at('tz'),
-        `${JSON.stringify(raw.tz)} is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
+        `${typeof raw.tz === 'string' ? quoteInput(raw.tz) : JSON.stringify(raw.tz)} is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
       );
     } else out.tz = raw.tz;
   }

@@ -5,6 +5,7 @@ import type {
   RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { quoteInput } from '@berth/internal';
 import type { AccessConfig } from '../config-objects.ts';
 import { parseSecretRef } from '../config-objects.ts';
 import { PreviewEnvError } from '../errors.ts';
@@ -124,7 +125,7 @@ export async function readClientSecret(
   if (typeof value !== 'string' || value === '') {
     throw new PreviewEnvError(
       'E_CONFIG',
-      `access.oidc.clientSecretFrom: secret ${secretId} has no string key ${JSON.stringify(key)}${parsed === undefined ? ' (it is not JSON)' : ''}`,
+      `access.oidc.clientSecretFrom: secret ${secretId} has no string key ${quoteInput(key)}${parsed === undefined ? ' (it is not JSON)' : ''}`,
     );
   }
   return { value };

@@ -1,9 +1,8 @@
 import { defineCommand, runChild } from '@berth/internal';
-import { SgIpWindowError } from '../errors.ts';
 import { openWindow, type Window } from '../open-window.ts';
 import { stopSignal } from '../signal-guard.ts';
 import { processOwner } from '../tags.ts';
-import { logClosed, logOpened } from './report.ts';
+import { interruptedOpen, logClosed, logOpened } from './report.ts';
 import { windowFromValues, windowOptions } from './window-options.ts';
 
 /** `sg-ip-window exec`: open, run the command, always close. */
@@ -33,16 +32,7 @@ or the command succeeded but the window could not be closed; 2 usage error.`,
       try {
         window = await openWindow(options);
       } catch (error) {
-        if (stop.received) {
-          // openWindow closed what it had opened; say what it verified.
-          if (error instanceof SgIpWindowError && error.code !== 'E_IP_DETECTION_FAILED') {
-            log.error(error.message);
-          } else {
-            log.error(`interrupted by ${stop.received} before the window was open`);
-          }
-          return stop.exitCode();
-        }
-        throw error;
+        return interruptedOpen(log, error, stop);
       }
       logOpened(log, window);
       let exitCode: number;

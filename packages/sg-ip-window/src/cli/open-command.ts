@@ -1,8 +1,7 @@
 import { defineCommand } from '@berth/internal';
-import { SgIpWindowError } from '../errors.ts';
 import { openWindow, type Window } from '../open-window.ts';
 import { stopSignal } from '../signal-guard.ts';
-import { logOpened, windowJson } from './report.ts';
+import { interruptedOpen, logOpened, windowJson } from './report.ts';
 import { windowFromValues, windowOptions } from './window-options.ts';
 
 /** `sg-ip-window open`: open and print the rule ids; closing is up to the caller. */
@@ -24,15 +23,7 @@ If a signal arrives while opening, the rules opened so far are closed again (exi
       try {
         window = await openWindow(windowFromValues(values, io.env, stop.signal, clock));
       } catch (error) {
-        if (stop.received) {
-          if (error instanceof SgIpWindowError && error.code !== 'E_IP_DETECTION_FAILED') {
-            log.error(error.message);
-          } else {
-            log.error(`interrupted by ${stop.received} before the window was open`);
-          }
-          return stop.exitCode();
-        }
-        throw error;
+        return interruptedOpen(log, error, stop);
       }
       if (stop.received) {
         log.warn(`received ${stop.received} while opening: closing again`);

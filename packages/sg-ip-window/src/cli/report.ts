@@ -1,6 +1,8 @@
 import type { Logger } from '@berth/internal';
 import type { CloseResult } from '../close-rules.ts';
+import { SgIpWindowError } from '../errors.ts';
 import type { Window, WindowRule } from '../open-window.ts';
+import type { StopSignal } from '../signal-guard.ts';
 
 function ports(rule: WindowRule): string {
   return `${rule.protocol}/${rule.fromPort === rule.toPort ? rule.fromPort : `${rule.fromPort}-${rule.toPort}`}`;
@@ -43,4 +45,22 @@ export function windowJson(window: Window): Record<string, unknown> {
     ruleIds: window.ruleIds,
     rules: window.rules,
   };
+}
+
+/**
+ * After `openWindow` failed: rethrows unless a signal arrived; then (openWindow has closed
+ * what it had opened) logs what it verified and returns the signal's exit code.
+ */
+export function interruptedOpen(
+  log: Logger,
+  error: unknown,
+  stop: Pick<StopSignal, 'received' | 'exitCode'>,
+): number {
+  if (!stop.received) throw error;
+  if (error instanceof SgIpWindowError && error.code !== 'E_IP_DETECTION_FAILED') {
+    log.error(error.message);
+  } else {
+    log.error(`interrupted by ${stop.received} before the window was open`);
+  }
+  return stop.exitCode();
 }
