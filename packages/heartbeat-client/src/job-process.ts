@@ -185,8 +185,13 @@ export function runJobProcess(
       const drained = Promise.all(
         open.map((s) => new Promise<void>((r) => s.once('close', () => r()))),
       );
-      const timer = new Promise<void>((r) => setTimeout(r, drainMs));
+      // Cleared once the output is drained: a pending timer would hold the process open.
+      let drainTimer: NodeJS.Timeout | undefined;
+      const timer = new Promise<void>((r) => {
+        drainTimer = setTimeout(r, drainMs);
+      });
       void Promise.race([drained, timer])
+        .then(() => clearTimeout(drainTimer))
         .then(() => groupGone)
         .then(() => finish(outcome()));
     });
