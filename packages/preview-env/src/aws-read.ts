@@ -13,7 +13,7 @@ import {
   type Rule,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isAwsError } from '@berth/internal';
+import { chunk, collectAll, isAwsError } from '@berth/internal';
 import { type TagMap, tagMap } from './tags.ts';
 
 /** Every rule of a listener (all pages), default rule included. */
@@ -21,9 +21,7 @@ export async function listRules(
   elbv2: ElasticLoadBalancingV2Client,
   listenerArn: string,
 ): Promise<Rule[]> {
-  const rules: Rule[] = [];
-  let marker: string | undefined;
-  do {
+  return collectAll(async (marker) => {
     const page = await elbv2.send(
       new DescribeRulesCommand({
         ListenerArn: listenerArn,
@@ -31,10 +29,8 @@ export async function listRules(
         ...(marker ? { Marker: marker } : {}),
       }),
     );
-    rules.push(...(page.Rules ?? []));
-    marker = page.NextMarker;
-  } while (marker);
-  return rules;
+    return { items: page.Rules ?? [], next: page.NextMarker };
+  });
 }
 
 /** Target groups, all pages, of a load balancer (or of the account and region). */
@@ -42,9 +38,7 @@ export async function listTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
   loadBalancerArn?: string,
 ): Promise<TargetGroup[]> {
-  const groups: TargetGroup[] = [];
-  let marker: string | undefined;
-  do {
+  return collectAll(async (marker) => {
     const page = await elbv2.send(
       new DescribeTargetGroupsCommand({
         PageSize: 400,
@@ -52,10 +46,8 @@ export async function listTargetGroups(
         ...(marker ? { Marker: marker } : {}),
       }),
     );
-    groups.push(...(page.TargetGroups ?? []));
-    marker = page.NextMarker;
-  } while (marker);
-  return groups;
+    return { items: page.TargetGroups ?? [], next: page.NextMarker };
+  });
 }
 
 /** The target group named `name`, or undefined. */
@@ -123,19 +115,15 @@ export function takenPriorities(rules: readonly Rule[]): Set<number> {
 
 /** Services (ACTIVE and DRAINING) of a cluster with their tags: all pages, 10 per describe. */
 export async function listServicesWithTags(ecs: ECSClient, cluster: string): Promise<Service[]> {
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
+  const arns = await collectAll(async (token) => {
     const page = await ecs.send(
       new ListServicesCommand({ cluster, maxResults: 100, ...(token ? { nextToken: token } : {}) }),
     );
-    arns.push(...(page.serviceArns ?? []));
-    token = page.nextToken;
-  } while (token);
-  const batches: string[][] = [];
-  for (let i = 0; i < arns.length; i += 10) batches.push(arns.slice(i, i + 10));
+    return { items: page.serviceArns ?? [], next: page.nextToken };
+  });
+  // DescribeServices takes at most 10 services.
   const described = await Promise.all(
-    batches.map((services) =>
+    chunk(arns, 10).map((services) =>
       ecs.send(new DescribeServicesCommand({ cluster, services, include: ['TAGS'] })),
     ),
   );
@@ -148,10 +136,8 @@ export async function listTaskDefinitionRevisions(
   family: string,
 ): Promise<{ active: string[]; inactive: string[] }> {
   const lists = await Promise.all(
-    (['ACTIVE', 'INACTIVE'] as const).map(async (status) => {
-      const arns: string[] = [];
-      let token: string | undefined;
-      do {
+    (['ACTIVE', 'INACTIVE'] as const).map((status) =>
+      collectAll(async (token) => {
         const page = await ecs.send(
           new ListTaskDefinitionsCommand({
             familyPrefix: family,
@@ -159,11 +145,9 @@ export async function listTaskDefinitionRevisions(
             ...(token ? { nextToken: token } : {}),
           }),
         );
-        arns.push(...(page.taskDefinitionArns ?? []));
-        token = page.nextToken;
-      } while (token);
-      return arns;
-    }),
+        return { items: page.taskDefinitionArns ?? [], next: page.nextToken };
+      }),
+    ),
   );
   const exact = (arns: string[]) => [...new Set(arns.filter((arn) => familyOf(arn) === family))];
   return { active: exact(lists[0] ?? []), inactive: exact(lists[1] ?? []) };

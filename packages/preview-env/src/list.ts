@@ -4,6 +4,7 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { Rule, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { collectAll } from '@berth/internal';
 import { elbTagsOf, listServicesWithTags, listTargetGroups, ruleMatchesHost } from './aws-read.ts';
 import type { OperationContext } from './context.ts';
 import { environmentNames } from './names.ts';
@@ -187,9 +188,7 @@ export async function listWith(ctx: OperationContext): Promise<EnvironmentSummar
 
 /** Task definition families starting with `prefix` that have ACTIVE revisions. */
 async function taskDefinitionFamilies(ecs: OperationContext['clients']['ecs'], prefix: string) {
-  const families: string[] = [];
-  let token: string | undefined;
-  do {
+  return collectAll(async (token) => {
     const page = await ecs.send(
       new ListTaskDefinitionFamiliesCommand({
         familyPrefix: prefix,
@@ -197,10 +196,8 @@ async function taskDefinitionFamilies(ecs: OperationContext['clients']['ecs'], p
         ...(token ? { nextToken: token } : {}),
       }),
     );
-    families.push(...(page.families ?? []));
-    token = page.nextToken;
-  } while (token);
-  return families;
+    return { items: page.families ?? [], next: page.nextToken };
+  });
 }
 
 function dateOf(iso: string | undefined): Date | undefined {
