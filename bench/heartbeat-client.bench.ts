@@ -2,9 +2,11 @@
 // `heartbeat run -- true` versus plain `true`, and versus the design source's way of
 // reporting (`curl` the ping URL after the job, as the Healthchecks docs show it). The
 // start-up target (issue 12): `heartbeat run -- true` at most 1.5 times `node -e 0`, as the
-// ratio of the medians of interleaved runs (BENCH_RUNS, default 20). A second scenario gives
-// the server 100 ms of latency and the job 300 ms of work: heartbeat's start ping runs
-// alongside the job, so only the final ping adds to the wall time.
+// ratio of the medians of interleaved runs (BENCH_RUNS, default 20). Two floors show what
+// any Node.js implementation pays (bench/heartbeat-floor.mjs: spawn with piped output, two
+// pings, nothing else), with Node's own HTTP client and with HTTP written on a raw socket. A
+// second scenario gives the server 100 ms of latency and the job 300 ms of work: heartbeat's
+// start ping runs alongside the job, so only the final ping adds to the wall time.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -46,41 +48,49 @@ const hc = await startHealthchecksServer({ pingBodyLimit: 100_000 });
 const check = hc.addCheck({ name: 'bench' });
 const url = hc.pingUrlOf(check);
 
-type Way = { name: string; command: string; args: (job: string) => string[] };
+type Way = { name: string; argv: (job: readonly string[]) => string[] };
+const floor = join(import.meta.dirname, 'heartbeat-floor.mjs');
+/** The floor's run id: its pings are told apart from heartbeat's by it. */
+const FLOOR_RID = '00000000-0000-4000-8000-00000000f100';
+const node = process.execPath;
 const ways: Way[] = [
-  { name: 'plain job', command: 'sh', args: (job) => ['-c', job] },
+  { name: 'plain job', argv: (job) => [...job] },
   {
     name: 'curl after the job',
-    command: 'sh',
-    args: (job) => ['-c', `${job} && curl -fsS -m 10 --retry 5 -o /dev/null ${url}`],
+    argv: (job) => [
+      'sh',
+      '-c',
+      `${job.join(' ')} && curl -fsS -m 10 --retry 5 -o /dev/null ${url}`,
+    ],
   },
-  {
-    name: 'heartbeat run',
-    command: process.execPath,
-    args: (job) => [cli, 'run', '--ping-url', url, '--', 'sh', '-c', job],
-  },
-  { name: 'node startup alone', command: process.execPath, args: () => ['-e', '0'] },
+  { name: 'heartbeat run', argv: (job) => [node, cli, 'run', '--ping-url', url, '--', ...job] },
+  { name: 'node startup alone', argv: () => [node, '-e', '0'] },
+  { name: 'floor, node:http', argv: (job) => [node, floor, 'http', url, FLOOR_RID, ...job] },
+  { name: 'floor, raw socket', argv: (job) => [node, floor, 'net', url, FLOOR_RID, ...job] },
   {
     name: 'node + undici load',
-    command: process.execPath,
-    args: () => ['--input-type=module', '-e', `await import(${JSON.stringify(undiciEntry)})`],
+    argv: () => [node, '--input-type=module', '-e', `await import(${JSON.stringify(undiciEntry)})`],
   },
 ];
 
-async function measure(job: string, runs: number): Promise<Map<string, number>> {
+async function measure(job: readonly string[], runs: number): Promise<Map<string, number>> {
   const samples = new Map<string, number[]>(ways.map((w) => [w.name, []]));
-  for (const w of ways) await timed(w.command, w.args(job)); // warm caches
+  const timedWay = (w: Way) => {
+    const [command, ...args] = w.argv(job) as [string, ...string[]];
+    return timed(command, args);
+  };
+  for (const w of ways) await timedWay(w); // warm caches
   // Interleaved, so drift in machine load hits every way alike.
   for (let i = 0; i < runs; i++) {
-    for (const w of ways) samples.get(w.name)?.push(await timed(w.command, w.args(job)));
+    for (const w of ways) samples.get(w.name)?.push(await timedWay(w));
   }
   return new Map([...samples].map(([k, v]) => [k, median(v)]));
 }
 
-const fast = await measure('true', RUNS);
-const pingsBefore = check.pings.length;
+const fast = await measure(['true'], RUNS);
+const pingsBefore = check.pings.filter((p) => p.rid !== FLOOR_RID).length;
 hc.fault({ target: 'ping', kind: 'slow', delayMs: 100 });
-const slow = await measure('sleep 0.3', SLOW_RUNS);
+const slow = await measure(['sleep', '0.3'], SLOW_RUNS);
 hc.clearFaults();
 await hc.close();
 
@@ -88,6 +98,8 @@ const get = (m: Map<string, number>, k: string) => m.get(k) as number;
 const round = (n: number) => Math.round(n * 10) / 10;
 const ms = (m: Map<string, number>, k: string) => Math.round(get(m, k) - get(m, 'plain job'));
 const ratio = get(fast, 'heartbeat run') / get(fast, 'node startup alone');
+const floorRatio = (m: Map<string, number>, k: string) =>
+  (get(m, k) / get(m, 'node startup alone')).toFixed(2);
 const figures: BenchFigure[] = [
   {
     name: 'start-up: `heartbeat run -- true` / `node -e 0` (medians)',
@@ -113,6 +125,18 @@ const figures: BenchFigure[] = [
     unit: 'ms',
   },
   { name: 'Node.js startup alone', value: round(get(fast, 'node startup alone')), unit: 'ms' },
+  {
+    name: 'floor with node:http: spawn + 2 pings, nothing else',
+    value: round(get(fast, 'floor, node:http')),
+    unit: 'ms',
+    note: `${floorRatio(fast, 'floor, node:http')} x node -e 0`,
+  },
+  {
+    name: 'floor with HTTP on a raw socket',
+    value: round(get(fast, 'floor, raw socket')),
+    unit: 'ms',
+    note: `${floorRatio(fast, 'floor, raw socket')} x node -e 0`,
+  },
   {
     name: 'Node.js startup + loading undici (no longer on the ping path)',
     value: round(get(fast, 'node + undici load')),
@@ -142,5 +166,5 @@ report({
   comparedWith:
     'the design source: `curl -fsS -m 10 --retry 5 -o /dev/null <ping URL>` after the job',
   figures,
-  summary: `heartbeat run -- true takes ${ratio.toFixed(2)} times as long as node -e 0 (target ${TARGET_RATIO}): it adds ${ms(fast, 'heartbeat run')} ms to a trivial job against ${ms(fast, 'curl after the job')} ms for curl, ${Math.round(get(fast, 'node startup alone'))} ms of it starting Node.js, the rest loading the CLI, spawning the job and two local round trips over Node's own HTTP client (undici, ${Math.round(get(fast, 'node + undici load') - get(fast, 'node startup alone'))} ms to load, is no longer on this path). With a 100 ms server and a 300 ms job it adds ${ms(slow, 'heartbeat run')} ms against curl's ${ms(slow, 'curl after the job')} ms: the start ping overlaps the job, so only the final ping waits.`,
+  summary: `heartbeat run -- true takes ${ratio.toFixed(2)} times as long as node -e 0 (target ${TARGET_RATIO}): it adds ${ms(fast, 'heartbeat run')} ms to a trivial job against ${ms(fast, 'curl after the job')} ms for curl, ${Math.round(get(fast, 'node startup alone'))} ms of it starting Node.js, the rest loading the CLI, spawning the job and two local round trips over Node's own HTTP client. Any Node.js implementation pays ${floorRatio(fast, 'floor, node:http')} x node -e 0 with Node's own HTTP client (${floorRatio(fast, 'floor, raw socket')} x with HTTP written on a raw socket) before options, checks, retries, timeouts or output handling (undici, ${Math.round(get(fast, 'node + undici load') - get(fast, 'node startup alone'))} ms to load, is no longer on this path). With a 100 ms server and a 300 ms job it adds ${ms(slow, 'heartbeat run')} ms against curl's ${ms(slow, 'curl after the job')} ms: the start ping overlaps the job, so only the final ping waits.`,
 });

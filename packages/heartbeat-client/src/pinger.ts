@@ -16,6 +16,7 @@ import {
   resolveTarget,
   UUID_PATTERN,
 } from './ping-target.ts';
+import { newRunId } from './run-id.ts';
 import { serverText } from './server-text.ts';
 
 /** What a ping reports: the job started, succeeded, failed, a log line, or an exit status. */
@@ -85,15 +86,6 @@ const PING_RETRY: RetryRule = {
   status: (s) => s === 408 || s === 429 || s >= 500,
   network: true,
 };
-
-/**
- * A new run id. Through process.getBuiltinModule: an ESM import of node:crypto builds its
- * ESM facade, which loads WebCrypto (a cost on every start of `heartbeat run`).
- */
-function newRunId(): string {
-  const crypto = process.getBuiltinModule?.('node:crypto');
-  return crypto ? crypto.randomUUID() : globalThis.crypto.randomUUID();
-}
 
 function defaultWarning(message: string): void {
   process.emitWarning(message, { type: 'HeartbeatWarning', code: 'HEARTBEAT_PING_NOT_OK' });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { defineCommand, UsageError } from '@berth/internal';
 import type { FieldChange, SyncPlan, SyncStep } from '../sync/sync-checks.ts';
 import { API_URL_OPTION, apiFromEnv } from './api-from-env.ts';
@@ -74,6 +73,8 @@ check and the field). Needs HC_API_KEY (read-write); HC_API_URL for a self-hoste
     const path = values.file;
     let source: string;
     try {
+      // Loaded here, not at the top: every `heartbeat run` would pay for it at start-up.
+      const { readFile } = await import('node:fs/promises');
       source = await readFile(path, 'utf8');
     } catch (error) {
       throw new UsageError(
