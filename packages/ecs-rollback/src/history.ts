@@ -89,10 +89,14 @@ export async function history(options: HistoryOptions): Promise<ServiceHistory> 
     }
     if (!options.skipImageCheck) {
       const checker = new ImageChecker(options);
-      await mapLimit(shown, DESCRIBE_CONCURRENCY, async (v) => {
-        v.imageChecks = await checker.check(v);
-        v.imagesGone = v.imageChecks.some((c) => imageGone(c.state));
-      });
+      try {
+        await mapLimit(shown, DESCRIBE_CONCURRENCY, async (v) => {
+          v.imageChecks = await checker.check(v);
+          v.imagesGone = v.imageChecks.some((c) => imageGone(c.state));
+        });
+      } finally {
+        checker.close();
+      }
     }
     return {
       cluster: options.cluster,

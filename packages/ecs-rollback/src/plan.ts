@@ -163,7 +163,12 @@ export async function planRollback(options: PlanRollbackOptions): Promise<Rollba
     );
   }
   return withSession(options, async ({ ecs }) => {
-    return plan(ecs, options.skipImageCheck ? undefined : new ImageChecker(options));
+    const checker = options.skipImageCheck ? undefined : new ImageChecker(options);
+    try {
+      return await plan(ecs, checker);
+    } finally {
+      checker?.close();
+    }
   });
 
   async function plan(ecs: ECSClient, checker: ImageChecker | undefined): Promise<RollbackPlan> {

@@ -64,16 +64,26 @@ export async function findTargetGroup(
   }
 }
 
+/** The ACTIVE service `name` of `cluster`, with its tags (one DescribeServices call), if any. */
+export async function describeActiveService(
+  ecs: ECSClient,
+  cluster: string,
+  name: string,
+): Promise<Service | undefined> {
+  const out = await ecs.send(
+    new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] }),
+  );
+  return out.services?.find((s) => s.serviceName === name && s.status === 'ACTIVE');
+}
+
 /** Tags of ELBv2 resources (20 ARNs per call, in parallel), by ARN. */
 export async function elbTagsOf(
   elbv2: ElasticLoadBalancingV2Client,
   arns: readonly string[],
 ): Promise<Map<string, TagMap>> {
   const out = new Map<string, TagMap>();
-  const batches: string[][] = [];
-  for (let i = 0; i < arns.length; i += 20) batches.push(arns.slice(i, i + 20));
   await Promise.all(
-    batches.map(async (batch) => {
+    chunk(arns, 20).map(async (batch) => {
       const res = await elbv2.send(new DescribeTagsCommand({ ResourceArns: batch }));
       for (const d of res.TagDescriptions ?? []) {
         if (d.ResourceArn) out.set(d.ResourceArn, tagMap(d.Tags));

@@ -9,7 +9,7 @@ import {
   DeleteTargetGroupCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { backoffDelay, type Clock, isAwsError, isLostResponse } from '@berth/internal';
+import { backoffDelay, type Clock, chunk, isAwsError, isLostResponse } from '@berth/internal';
 
 /**
  * Removal steps shared by delete, sweep and a failed create's rollback. Each tolerates the
@@ -116,10 +116,8 @@ export async function deleteInactiveTaskDefinitions(
   ecs: ECSClient,
   arns: readonly string[],
 ): Promise<void> {
-  const batches: string[][] = [];
-  for (let i = 0; i < arns.length; i += 10) batches.push(arns.slice(i, i + 10));
   await Promise.all(
-    batches.map(async (taskDefinitions) => {
+    chunk(arns, 10).map(async (taskDefinitions) => {
       const out = await onceMore(() =>
         ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions })),
       );

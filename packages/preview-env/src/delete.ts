@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  type Service,
-} from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, type Service } from '@aws-sdk/client-ecs';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { isLostResponse } from '@berth/internal';
 import {
+  describeActiveService,
   elbTagsOf,
   findTargetGroup,
   listTaskDefinitionRevisions,
@@ -59,15 +56,9 @@ export async function deleteWith(ctx: OperationContext, name: string): Promise<D
   const skipped: string[] = [];
 
   // Round 1: find every piece by its derived name (and the rule by its host).
-  const [described, group, rules, records, revisions] = await round([
+  const [service, group, rules, records, revisions] = await round([
     awsStep('read service', names.serviceName, () =>
-      ecs.send(
-        new DescribeServicesCommand({
-          cluster: config.cluster,
-          services: [names.serviceName],
-          include: ['TAGS'],
-        }),
-      ),
+      describeActiveService(ecs, config.cluster, names.serviceName),
     ),
     awsStep('read target group', names.targetGroupName, () =>
       findTargetGroup(elbv2, names.targetGroupName),
@@ -81,9 +72,6 @@ export async function deleteWith(ctx: OperationContext, name: string): Promise<D
       listTaskDefinitionRevisions(ecs, names.family),
     ),
   ] as const);
-  const service = described.services?.find(
-    (s) => s.serviceName === names.serviceName && s.status === 'ACTIVE',
-  );
   const groupArn = group?.TargetGroupArn;
   const candidateRules = rules.filter(
     (r) =>

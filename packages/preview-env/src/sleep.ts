@@ -1,5 +1,4 @@
 import {
-  DescribeServicesCommand,
   type Service,
   TagResourceCommand,
   UntagResourceCommand,
@@ -12,7 +11,7 @@ import {
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { asleepPage } from './asleep-page.ts';
-import { elbTagsOf, findTargetGroup } from './aws-read.ts';
+import { describeActiveService, elbTagsOf, findTargetGroup } from './aws-read.ts';
 import type { ResolvedClients } from './clients.ts';
 import type { PreviewEnvConfig } from './config.ts';
 import type { OperationContext } from './context.ts';
@@ -93,24 +92,15 @@ async function locate(
 ): Promise<Located> {
   const names = environmentNames(name, config);
   const { ecs, elbv2 } = clients;
-  const [described, rules, group] = await round([
+  const [service, rules, group] = await round([
     awsStep('read service', names.serviceName, () =>
-      ecs.send(
-        new DescribeServicesCommand({
-          cluster: config.cluster,
-          services: [names.serviceName],
-          include: ['TAGS'],
-        }),
-      ),
+      describeActiveService(ecs, config.cluster, names.serviceName),
     ),
     poolRules(elbv2, poolListeners(config)),
     awsStep('read target group', names.targetGroupName, () =>
       findTargetGroup(elbv2, names.targetGroupName),
     ),
   ] as const);
-  const service = described.services?.find(
-    (s) => s.serviceName === names.serviceName && s.status === 'ACTIVE',
-  );
   if (!service) {
     throw problem(
       'E_NOT_FOUND',

@@ -220,4 +220,16 @@ describe('a pool of listeners on two ALBs', () => {
       }
     }
   });
+
+  it('a lost CreateRule answer (applied-then-reset) on the second ALB leaves no rule on any listener', async () => {
+    const p = previews();
+    // A fresh pool chooses the second ALB (the first holds the reference service already).
+    aws.proxy.fail({ operation: 'CreateRule', times: 1, fault: 'applied-then-reset' });
+    const error = await p.create('414', { image: IMAGE_1 }).catch((e: unknown) => e);
+    aws.proxy.clearFaults();
+    expect(error).toBeInstanceOf(PreviewEnvError);
+    expect((error as PreviewEnvError).code).toBe('E_AWS');
+    expect((error as Error).message).toContain('everything this call created was removed');
+    expect(await leftovers()).toEqual(CLEAN);
+  });
 });

@@ -1,51 +1,21 @@
 // Issue 13 items 1 and 4 for sg-ip-window: a write AWS applied whose answer was lost, a call
 // that never answers, and a signal during a hung call. Faults come from the test kit's proxy
 // (a real emulator behind it); the SDK clients are built as the package builds them.
-import {
-  CreateSecurityGroupCommand,
-  CreateVpcCommand,
-  EC2Client,
-  type SecurityGroupRule,
-} from '@aws-sdk/client-ec2';
+import { EC2Client, type SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { awsClientConfig } from '@berth/internal';
-import { fakeClock, fixtureClient, useAws } from '@berth/testkit';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeRules } from './ec2-rules.ts';
+import { fakeClock, useAws } from '@berth/testkit';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useSecurityGroups } from '../test/security-groups.ts';
 import type { SgIpWindowError } from './errors.ts';
 import { openWindow } from './open-window.ts';
 import { HOLD_TAG_PREFIX } from './tags.ts';
 
 const aws = useAws();
-let setup: EC2Client;
-let vpcId: string;
-
-beforeAll(async () => {
-  setup = fixtureClient(EC2Client, aws.clientConfig);
-  const vpc = await setup.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
-  vpcId = vpc.Vpc?.VpcId as string;
-});
+const { newGroup, ingress } = useSecurityGroups(aws, { prefix: 'lost' });
 
 beforeEach(() => {
   aws.proxy.clearFaults();
 });
-
-let groupCount = 0;
-async function newGroup(): Promise<string> {
-  groupCount++;
-  const out = await setup.send(
-    new CreateSecurityGroupCommand({
-      GroupName: `lost-${groupCount}`,
-      Description: 'ssh',
-      VpcId: vpcId,
-    }),
-  );
-  return out.GroupId as string;
-}
-
-async function ingress(groupId: string): Promise<SecurityGroupRule[]> {
-  const rules = await describeRules(setup, [{ Name: 'group-id', Values: [groupId] }]);
-  return rules.filter((r) => r.IsEgress === false);
-}
 
 const holders = (rule: SecurityGroupRule | undefined) =>
   (rule?.Tags ?? [])

@@ -200,7 +200,7 @@ function planTarget(options: OpenWindowOptions): Plan['target'] {
       try {
         same = confirmed !== undefined && parseCidr(confirmed).cidr === cidr.cidr;
       } catch {
-        same = false;
+        // not a CIDR: not the same one
       }
       if (!same) {
         throw new SgIpWindowError(

@@ -1,17 +1,15 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
   CreateTagsCommand,
-  CreateVpcCommand,
   EC2Client,
   RevokeSecurityGroupIngressCommand,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import type { Clock } from '@berth/internal';
 import { fakeClock, startHttpServer, useAws } from '@berth/testkit';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useSecurityGroups } from '../test/security-groups.ts';
 import { closeRules } from './close-rules.ts';
-import { describeRules } from './ec2-rules.ts';
 import { SgIpWindowError } from './errors.ts';
 import { httpIpSource } from './ip-sources.ts';
 import { openWindow } from './open-window.ts';
@@ -20,36 +18,13 @@ import { EXPIRES_TAG, HOLD_TAG_PREFIX, OWNER_TAG } from './tags.ts';
 import { withWindow } from './with-window.ts';
 
 const aws = useAws();
-let ec2: EC2Client;
-let vpcId: string;
-
-beforeAll(async () => {
-  ec2 = new EC2Client(aws.clientConfig);
-  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
-  vpcId = vpc.Vpc?.VpcId as string;
-});
+// A plain client: the code under test gets it too, so an injected fault is seen once.
+const sg = useSecurityGroups(aws, { prefix: 'bastion', client: (config) => new EC2Client(config) });
+const { newGroup, ingress } = sg;
 
 beforeEach(() => {
   aws.proxy.clearFaults();
 });
-
-let groupCount = 0;
-async function newGroup(): Promise<string> {
-  groupCount++;
-  const out = await ec2.send(
-    new CreateSecurityGroupCommand({
-      GroupName: `bastion-${groupCount}`,
-      Description: 'ssh',
-      VpcId: vpcId,
-    }),
-  );
-  return out.GroupId as string;
-}
-
-async function ingress(groupId: string): Promise<SecurityGroupRule[]> {
-  const rules = await describeRules(ec2, [{ Name: 'group-id', Values: [groupId] }]);
-  return rules.filter((r) => r.IsEgress === false);
-}
 
 function tagMap(rule: SecurityGroupRule | undefined): Record<string, string> {
   return Object.fromEntries((rule?.Tags ?? []).map((t) => [t.Key, t.Value]));
@@ -61,7 +36,7 @@ function fixedClock(now: number): Clock {
   return fakeClock({ start: now, mode: 'manual' });
 }
 
-const base = { clients: () => ({ ec2 }) };
+const base = { clients: () => ({ ec2: sg.ec2 }) };
 
 describe('openWindow / close', () => {
   it('opens exactly the host with tags and a readable description, and close revokes it', async () => {
@@ -177,7 +152,7 @@ describe('openWindow / close', () => {
       clients: base.clients(),
     });
     const ruleId = window.ruleIds[0] as string;
-    await ec2.send(
+    await sg.ec2.send(
       new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [ruleId] }),
     );
     const result = await window.close();
@@ -288,7 +263,7 @@ describe('two holders behind one address', () => {
 
   it('an identical rule of someone else admits the address but is never touched', async () => {
     const groupId = await newGroup();
-    const manual = await ec2.send(
+    const manual = await sg.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: groupId,
         IpPermissions: [
@@ -561,7 +536,7 @@ describe('sweep', () => {
     const joined = await open('203.0.113.82', 'killed-3', T0 - 3 * 3_600_000);
     await open('203.0.113.82', 'joined-later', T0 - 600_000);
     // Rules of people and other tools.
-    await ec2.send(
+    await sg.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: groupId,
         IpPermissions: [
@@ -583,7 +558,7 @@ describe('sweep', () => {
         ],
       }),
     );
-    await ec2.send(
+    await sg.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: groupId,
         IpPermissions: [
@@ -647,7 +622,7 @@ describe('sweep', () => {
       clock: fixedClock(T0),
     });
     // A holder whose expires-at update was lost (two joiners racing): its hold outlives the rule's tag.
-    await ec2.send(
+    await sg.ec2.send(
       new CreateTagsCommand({
         Resources: a.ruleIds,
         Tags: [{ Key: `${HOLD_TAG_PREFIX}b`, Value: '2030-01-01T03:00:00.000Z' }],

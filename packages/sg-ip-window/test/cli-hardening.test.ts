@@ -5,49 +5,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CreateSecurityGroupCommand,
-  CreateVpcCommand,
-  EC2Client,
-  type SecurityGroupRule,
-} from '@aws-sdk/client-ec2';
 import { signalExitCode } from '@berth/internal';
-import { fixtureClient, useAws } from '@berth/testkit';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeRules } from '../src/ec2-rules.ts';
+import { useAws } from '@berth/testkit';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useSecurityGroups } from './security-groups.ts';
 
 const aws = useAws();
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'sg-ip-window-hardening-'));
-let ec2: EC2Client;
-let vpcId: string;
-
-beforeAll(async () => {
-  ec2 = fixtureClient(EC2Client, aws.clientConfig);
-  vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId as string;
-});
+const { newGroup, ingress } = useSecurityGroups(aws, { prefix: 'hard' });
 
 beforeEach(() => {
   aws.proxy.clearFaults();
 });
-
-let groups = 0;
-async function newGroup(): Promise<string> {
-  groups++;
-  const out = await ec2.send(
-    new CreateSecurityGroupCommand({
-      GroupName: `hard-${groups}`,
-      Description: 'ssh',
-      VpcId: vpcId,
-    }),
-  );
-  return out.GroupId as string;
-}
-
-async function ingress(groupId: string): Promise<SecurityGroupRule[]> {
-  const rules = await describeRules(ec2, [{ Name: 'group-id', Values: [groupId] }]);
-  return rules.filter((r) => r.IsEgress === false);
-}
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [CLI, ...args], {

@@ -3,48 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
-  CreateVpcCommand,
-  EC2Client,
-  type SecurityGroupRule,
-} from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { signalExitCode } from '@berth/internal';
 import { startHttpServer, useAws } from '@berth/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { describeRules } from '../src/ec2-rules.ts';
+import { describe, expect, it } from 'vitest';
 import { EXPIRES_TAG, OWNER_TAG } from '../src/tags.ts';
+import { useSecurityGroups } from './security-groups.ts';
 
 const aws = useAws();
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 // Children run in a scratch directory: a signal-killed child must not leave files in the repo.
 const cwd = mkdtempSync(join(tmpdir(), 'sg-ip-window-cli-'));
-let ec2: EC2Client;
-let vpcId: string;
-
-beforeAll(async () => {
-  ec2 = new EC2Client(aws.clientConfig);
-  vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId as string;
-});
-
-let groups = 0;
-async function newGroup(): Promise<string> {
-  groups++;
-  const out = await ec2.send(
-    new CreateSecurityGroupCommand({
-      GroupName: `cli-${groups}`,
-      Description: 'ssh',
-      VpcId: vpcId,
-    }),
-  );
-  return out.GroupId as string;
-}
-
-async function ingress(groupId: string): Promise<SecurityGroupRule[]> {
-  const rules = await describeRules(ec2, [{ Name: 'group-id', Values: [groupId] }]);
-  return rules.filter((r) => r.IsEgress === false);
-}
+const sg = useSecurityGroups(aws, { prefix: 'cli' });
+const { newGroup, ingress } = sg;
 
 interface Run {
   child: ChildProcess;
@@ -392,7 +363,7 @@ describe('open, close, whoami', () => {
 
   it('close leaves a rule of someone else alone and says so (exit 1)', async () => {
     const groupId = await newGroup();
-    const manual = await ec2.send(
+    const manual = await sg.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: groupId,
         IpPermissions: [

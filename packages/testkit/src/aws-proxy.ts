@@ -35,11 +35,13 @@ export type FaultRule = {
   times?: number;
 } & (
   | {
-      /** Answer with this AWS error instead of forwarding. */ error: InjectedAwsError;
+      /** Answer with this AWS error instead of forwarding. */
+      error: InjectedAwsError;
       fault?: undefined;
     }
   | {
-      error?: undefined /** Fail at the connection level ({@link ConnectionFault}). */;
+      error?: undefined;
+      /** Fail at the connection level ({@link ConnectionFault}). */
       fault: ConnectionFault;
     }
 );

@@ -112,7 +112,7 @@ export async function seedAccount(
 
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
   const vpcId = vpc.Vpc?.VpcId as string;
-  const [, subnetA, subnetB, sg, cert, zone, secret] = await Promise.all([
+  const [, subnetA, subnetB, sg, cert, zone, secret, imageDigest] = await Promise.all([
     ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } })),
     ec2.send(
       new CreateSubnetCommand({
@@ -148,6 +148,7 @@ export async function seedAccount(
         SecretString: JSON.stringify(SEED_SECRET_VALUE),
       }),
     ),
+    pushEcrImage(config, image),
   ]);
   const subnetIds = [subnetA.Subnet?.SubnetId as string, subnetB.Subnet?.SubnetId as string];
   const securityGroupId = sg.GroupId as string;
@@ -259,8 +260,6 @@ export async function seedAccount(
       tags: ecsTags,
     }),
   );
-  const imageDigest = await pushEcrImage(config, image);
-
   for (const c of [ec2, acm, elb, ecs, r53, sm]) c.destroy();
   return {
     region: config.region,

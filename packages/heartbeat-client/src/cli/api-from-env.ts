@@ -19,13 +19,13 @@ export const API_URL_OPTION = {
 export function apiFromEnv(
   env: NodeJS.ProcessEnv,
   apiUrl: string | undefined,
-  signal?: AbortSignal,
+  signal: AbortSignal,
 ): HealthchecksApi {
   const url = apiUrl ?? (env.HC_API_URL?.trim() || undefined);
   return new HealthchecksApi({
     apiKey: env.HC_API_KEY?.trim() ?? '',
     ...(url ? { apiUrl: url } : {}),
-    ...(signal ? { signal } : {}),
+    signal,
   });
 }
 

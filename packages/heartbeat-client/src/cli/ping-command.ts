@@ -2,6 +2,7 @@ import { defineCommand, quoteInput, UsageError } from '@berth/internal';
 import type { PingBody } from '../body-fit.ts';
 import type { PingResult } from '../pinger.ts';
 import { PING_OPTIONS, pingerFromCli } from './ping-options.ts';
+import { readFileOnUse } from './read-file.ts';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -61,7 +62,7 @@ Ping-Body-Limit: give --body-limit, as self-hosted servers keep only 10000 bytes
     const file = values['body-file'];
     if (file !== undefined) {
       try {
-        body = file === '-' ? await readStdin() : await readBodyFile(file);
+        body = file === '-' ? await readStdin() : await readFileOnUse(file);
       } catch (error) {
         throw new UsageError(
           `--body-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
@@ -83,9 +84,3 @@ Ping-Body-Limit: give --body-limit, as self-hosted servers keep only 10000 bytes
     return result.ok ? 0 : 1;
   },
 });
-
-/** Loaded on use: `node:fs/promises` at the top of the CLI would slow every `heartbeat run`. */
-async function readBodyFile(path: string): Promise<Buffer> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path);
-}

@@ -1,6 +1,7 @@
 import { defineCommand, UsageError } from '@berth/internal';
 import type { FieldChange, SyncPlan, SyncStep } from '../sync/sync-checks.ts';
 import { API_URL_OPTION, apiFromEnv } from './api-from-env.ts';
+import { readFileOnUse } from './read-file.ts';
 
 const SIGN: Record<SyncStep['action'], string> = {
   create: '+',
@@ -73,9 +74,7 @@ check and the field). Needs HC_API_KEY (read-write); HC_API_URL for a self-hoste
     const path = values.file;
     let source: string;
     try {
-      // Loaded here, not at the top: every `heartbeat run` would pay for it at start-up.
-      const { readFile } = await import('node:fs/promises');
-      source = await readFile(path, 'utf8');
+      source = (await readFileOnUse(path)).toString('utf8');
     } catch (error) {
       throw new UsageError(
         `--file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,

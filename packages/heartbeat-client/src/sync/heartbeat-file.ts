@@ -58,6 +58,11 @@ const MAX_SECONDS = 31_536_000;
 
 type Raw = Record<string, unknown>;
 
+/** A value from the file as an error message shows it: strings quoted and capped. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? quoteInput(value) : JSON.stringify(value);
+}
+
 function isMap(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -108,10 +113,7 @@ function readTags(value: unknown, where: string, problems: Problems): string[] {
   const tags: string[] = [];
   for (const tag of list) {
     if (typeof tag !== 'string' || tag === '' || /\s/.test(tag)) {
-      problems.add(
-        where,
-        `${typeof tag === 'string' ? quoteInput(tag) : JSON.stringify(tag)} is not a tag (one word, no spaces)`,
-      );
+      problems.add(where, `${shown(tag)} is not a tag (one word, no spaces)`);
     } else tags.push(tag);
   }
   return tags;
@@ -181,10 +183,7 @@ function readFields(raw: Raw, where: string, problems: Problems): Partial<Record
   }
   if (raw.tz !== undefined) {
     if (typeof raw.tz !== 'string' || !isTimeZone(raw.tz)) {
-      problems.add(
-        at('tz'),
-        `${typeof raw.tz === 'string' ? quoteInput(raw.tz) : JSON.stringify(raw.tz)} is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
-      );
+      problems.add(at('tz'), `${shown(raw.tz)} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
     } else out.tz = raw.tz;
   }
   if (raw.channels !== undefined)

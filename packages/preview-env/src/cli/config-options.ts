@@ -1,7 +1,6 @@
 import type { CliIo, OptionSpec } from '@berth/internal';
 import { loadConfig, type PreviewEnvConfig, type PreviewEnvConfigInput } from '../config.ts';
 import { CONFIG_KEYS } from '../config-keys.ts';
-import type { CliShared } from './shared-types.ts';
 
 /** Keys set per environment by `create`'s own flags (`--env`, `--secrets-from`). */
 const PER_ENVIRONMENT = new Set(['env', 'secretsFrom']);
@@ -43,10 +42,3 @@ export function configFrom(ctx: {
     overridesAre: 'flag',
   });
 }
-
-/** What every command file gets from the program. Errors are rendered by `runProgram`. */
-export const cliShared: CliShared = {
-  configOptions,
-  configFrom,
-  guarded: (_ctx, body) => body(),
-};

@@ -1,6 +1,5 @@
 import type { ProgramSpec } from '@berth/internal';
 import pkg from '../../package.json' with { type: 'json' };
-import { cliShared } from './config-options.ts';
 import { createCommand } from './create-command.ts';
 import { deleteCommand } from './delete-command.ts';
 import { lsCommand } from './ls-command.ts';
@@ -13,12 +12,5 @@ export const program: ProgramSpec = {
   name: 'preview-env',
   version: pkg.version,
   summary: 'per-pull-request environments on ECS behind one shared load balancer',
-  commands: [
-    createCommand,
-    deleteCommand,
-    lsCommand,
-    sweepCommand,
-    sleepCommand(cliShared),
-    wakeCommand(cliShared),
-  ],
+  commands: [createCommand, deleteCommand, lsCommand, sweepCommand, sleepCommand, wakeCommand],
 };

@@ -134,7 +134,7 @@ export async function createRule(
       if (isLostResponse(error)) {
         // AWS may have made it: find it by host; our create-id tag says whether it is ours.
         ctx.rollback.add(`listener rule for ${names.host} (if it was made)`, async () => {
-          const rules = await listRules(ctx.cleanupClients.elbv2, config.listenerArn);
+          const rules = await listRules(ctx.cleanupClients.elbv2, ctx.listenerArn);
           const made = rules.filter((r) => ruleMatchesHost(r, names.host));
           const arns = made.map((r) => r.RuleArn as string);
           const tags = arns.length ? await elbTagsOf(ctx.cleanupClients.elbv2, arns) : new Map();

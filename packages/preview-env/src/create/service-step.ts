@@ -1,11 +1,11 @@
 import {
   CreateServiceCommand,
-  DescribeServicesCommand,
   type Service,
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { isAwsError, isLostResponse } from '@berth/internal';
+import { describeActiveService } from '../aws-read.ts';
 import { deleteServiceIfPresent } from '../cleanup.ts';
 import { PreviewEnvError } from '../errors.ts';
 import { serviceInput } from '../service.ts';
@@ -61,14 +61,11 @@ export async function createService(
     if (isLostResponse(error)) {
       // AWS may have made it: our create-id tag on the service says whether it is ours.
       ctx.rollback.add(`service ${names.serviceName} (if it was made)`, async () => {
-        const out = await ctx.cleanupClients.ecs.send(
-          new DescribeServicesCommand({
-            cluster: config.cluster,
-            services: [names.serviceName],
-            include: ['TAGS'],
-          }),
+        const made = await describeActiveService(
+          ctx.cleanupClients.ecs,
+          config.cluster,
+          names.serviceName,
         );
-        const made = out.services?.find((s) => s.status === 'ACTIVE');
         if (made && tagMap(made.tags)[TAG.createId] === ctx.createId) {
           await deleteServiceIfPresent(ctx.cleanupClients.ecs, config.cluster, names.serviceName);
         }
@@ -80,16 +77,9 @@ export async function createService(
     if (!raced) throw stepError('create service', names.serviceName, error);
   }
   // A concurrent create of this environment made the service first: deploy to it instead.
-  const out = await awsStep('read service', names.serviceName, () =>
-    ecs.send(
-      new DescribeServicesCommand({
-        cluster: config.cluster,
-        services: [names.serviceName],
-        include: ['TAGS'],
-      }),
-    ),
+  const current = await awsStep('read service', names.serviceName, () =>
+    describeActiveService(ecs, config.cluster, names.serviceName),
   );
-  const current = out.services?.find((s) => s.status === 'ACTIVE');
   if (!current)
     throw new PreviewEnvError(
       'E_AWS',

@@ -57,16 +57,7 @@ Exit codes: 0 ok, 1 refused (the current time repeats in --tz) or --write failed
     const text = values.format === 'docker' ? result.dockerTag : result.version;
     if (values.write !== undefined) await writeVersionFile(values.write, text);
     if (json) {
-      const { version, dockerTag, date, timeZone, precision, prerelease, build } = result;
-      printJson({
-        version,
-        dockerTag,
-        date: date.toISOString(),
-        timeZone,
-        precision,
-        ...(prerelease !== undefined ? { prerelease } : {}),
-        ...(build !== undefined ? { build } : {}),
-      });
+      printJson(result); // the Date prints as its ISO string
     } else {
       print(text);
     }

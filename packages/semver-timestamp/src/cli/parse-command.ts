@@ -19,15 +19,7 @@ Exit codes: 0 ok, 2 not a timestamp version of that precision, or bad input.`,
       ...(values.tz !== undefined ? { timeZone: values.tz } : {}),
     });
     if (json) {
-      const { version, date, timeZone, precision, prerelease, build } = parsed;
-      printJson({
-        version,
-        date: date.toISOString(),
-        timeZone,
-        precision,
-        ...(prerelease !== undefined ? { prerelease } : {}),
-        ...(build !== undefined ? { build } : {}),
-      });
+      printJson(parsed); // the Date prints as its ISO string
     } else {
       print(parsed.date.toISOString());
     }
