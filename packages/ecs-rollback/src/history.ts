@@ -89,14 +89,10 @@ export async function history(options: HistoryOptions): Promise<ServiceHistory> 
     }
     if (!options.skipImageCheck) {
       const checker = new ImageChecker(options);
-      try {
-        await mapLimit(shown, DESCRIBE_CONCURRENCY, async (v) => {
-          v.imageChecks = await checker.check(v);
-          v.imagesGone = v.imageChecks.some((c) => imageGone(c.state));
-        });
-      } finally {
-        checker.close();
-      }
+      await mapLimit(shown, DESCRIBE_CONCURRENCY, async (v) => {
+        v.imageChecks = await checker.check(v);
+        v.imagesGone = v.imageChecks.some((c) => imageGone(c.state));
+      });
     }
     return {
       cluster: options.cluster,

@@ -4,7 +4,7 @@ import {
   ECRClient,
   type ImageIdentifier,
 } from '@aws-sdk/client-ecr';
-import { abortable, awsClientConfig, awsErrorInfo, mapLimit } from '@berth/internal';
+import { abortable, awsErrorInfo, mapLimit, withClients } from '@berth/internal';
 import { awsOptions } from './ecs-client.ts';
 import { parseImage } from './image.ts';
 import type { ContainerImageInfo, EcsRollbackOptions, TaskDefinitionVersion } from './types.ts';
@@ -76,14 +76,12 @@ const CONCURRENCY = 5;
 /**
  * Asks ECR (DescribeImages) whether the images of task definition revisions still exist:
  * by digest when the reference pins one, else by tag, comparing the tag's digest with the one
- * ECS resolved when the revision ran (when known). One ECR client per region, built on first
- * use with the AWS settings of the options (or the injected `clients.ecr` for every region);
- * answers are cached per image. Call {@link ImageChecker.close} when done (in `finally`) to
- * release the clients it built.
+ * ECS resolved when the revision ran (when known). Each call uses a client of the image's
+ * region (the injected `clients.ecr` for every region), released after it; answers are cached
+ * per image.
  */
 export class ImageChecker {
   readonly #options: EcsRollbackOptions;
-  readonly #clients = new Map<string, ECRClient>();
   readonly #cache = new Map<string, Promise<Omit<ImageCheck, 'container'>>>();
 
   constructor(options: EcsRollbackOptions) {
@@ -111,32 +109,13 @@ export class ImageChecker {
     return hit;
   }
 
-  /** Destroys the clients this checker built (injected ones are left alone). */
-  close(): void {
-    for (const client of this.#clients.values()) client.destroy();
-    this.#clients.clear();
-  }
-
-  /**
-   * The ECR client of `region`: the injected one, else the one built on first use (same
-   * config as `withClients`: region, endpoint, credentials, retries, time limits).
-   *
-   * @throws AwsConfigError when a client must be built and the AWS settings are bad.
-   */
-  #client(region: string): ECRClient {
-    const injected = this.#options.clients?.ecr;
-    if (injected) return injected;
-    let client = this.#clients.get(region);
-    if (!client) {
-      client = new ECRClient(awsClientConfig({ ...awsOptions(this.#options), region }));
-      this.#clients.set(region, client);
-    }
-    return client;
-  }
-
-  async #describe(region: string, input: DescribeImagesCommandInput) {
-    const ecr = this.#client(region);
-    return abortable(ecr, this.#options.signal).send(new DescribeImagesCommand(input));
+  #describe(region: string, input: DescribeImagesCommandInput) {
+    const options = this.#options;
+    return withClients(
+      { ecr: ECRClient },
+      { ...awsOptions(options), region, clients: { ecr: options.clients?.ecr } },
+      ({ ecr }) => abortable(ecr, options.signal).send(new DescribeImagesCommand(input)),
+    );
   }
 
   async #load(

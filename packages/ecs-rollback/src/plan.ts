@@ -163,12 +163,7 @@ export async function planRollback(options: PlanRollbackOptions): Promise<Rollba
     );
   }
   return withSession(options, async ({ ecs }) => {
-    const checker = options.skipImageCheck ? undefined : new ImageChecker(options);
-    try {
-      return await plan(ecs, checker);
-    } finally {
-      checker?.close();
-    }
+    return plan(ecs, options.skipImageCheck ? undefined : new ImageChecker(options));
   });
 
   async function plan(ecs: ECSClient, checker: ImageChecker | undefined): Promise<RollbackPlan> {

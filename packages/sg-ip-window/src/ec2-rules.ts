@@ -11,7 +11,6 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   type AwsClientOptions,
-  awsClientConfig,
   awsErrorInfo,
   collectAll,
   isAwsError,
@@ -33,7 +32,8 @@ export function withEc2<T>(
   options: AwsClientOptions & { clients?: SgIpWindowClients | undefined },
   fn: (ec2: EC2Client) => Promise<T>,
 ): Promise<T> {
-  return withClients({ ec2: EC2Client }, options, ({ ec2 }) => fn(ec2));
+  const { clients, ...aws } = options;
+  return withClients({ ec2: EC2Client }, { ...aws, clients }, ({ ec2 }) => fn(ec2));
 }
 
 /** An EC2 client held past one call (an open window's), and how to let it go. */
@@ -45,16 +45,24 @@ export interface Ec2Lease {
 
 /**
  * Like {@link withEc2}, for a client that must outlive the call that got it (a window is
- * closed later): the injected client, or one built with the same settings and destroyed by
- * `release()`.
+ * closed later): `withClients` keeps the client until `release()` is called.
  */
-export async function leaseEc2(
+export function leaseEc2(
   options: AwsClientOptions & { clients?: SgIpWindowClients | undefined },
 ): Promise<Ec2Lease> {
-  const { clients, ...aws } = options;
-  if (clients?.ec2) return { ec2: clients.ec2, release: () => {} };
-  const ec2 = new EC2Client(awsClientConfig(aws));
-  return { ec2, release: () => ec2.destroy() };
+  return new Promise((resolve, reject) => {
+    let leased = false;
+    withEc2(
+      options,
+      (ec2) =>
+        new Promise<void>((released) => {
+          leased = true;
+          resolve({ ec2, release: () => released() });
+        }),
+    ).catch((error: unknown) => {
+      if (!leased) reject(error);
+    });
+  });
 }
 
 const GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;

@@ -1,6 +1,8 @@
-import type { CliIo, OptionSpec } from '@berth/internal';
+import type { CliIo, Clock, OptionSpec } from '@berth/internal';
 import { loadConfig, type PreviewEnvConfig, type PreviewEnvConfigInput } from '../config.ts';
 import { CONFIG_KEYS } from '../config-keys.ts';
+import { createPreviewEnv, type PreviewEnv } from '../preview-env.ts';
+import type { ProgressLogger } from '../steps.ts';
 
 /** Keys set per environment by `create`'s own flags (`--env`, `--secrets-from`). */
 const PER_ENVIRONMENT = new Set(['env', 'secretsFrom']);
@@ -41,4 +43,14 @@ export function configFrom(ctx: {
     overrides: overrides as PreviewEnvConfigInput,
     overridesAre: 'flag',
   });
+}
+
+/** The preview environments a command works on: its configuration, logger and clock. */
+export function previewsFrom(
+  ctx: Parameters<typeof configFrom>[0] & {
+    log: ProgressLogger;
+    clock: Clock;
+  },
+): PreviewEnv {
+  return createPreviewEnv({ config: configFrom(ctx), logger: ctx.log, clock: ctx.clock });
 }

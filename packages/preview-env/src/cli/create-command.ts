@@ -1,6 +1,5 @@
 import { defineCommand, quoteInput, UsageError } from '@berth/internal';
-import { createPreviewEnv } from '../preview-env.ts';
-import { configFrom, configOptions } from './config-options.ts';
+import { configOptions, previewsFrom } from './config-options.ts';
 
 /** `--env K=V` flags as a map; a key given twice is refused (which one would win?). */
 function parseEnvFlags(values: readonly string[]): Record<string, string> {
@@ -56,11 +55,7 @@ config, 128+n interrupted by a signal (after cleaning up).`,
     const image = ctx.values.image as string;
     const env = parseEnvFlags(ctx.values.env as string[]);
     const secrets = ctx.values['secrets-from'];
-    const previews = createPreviewEnv({
-      config: configFrom(ctx),
-      logger: ctx.log,
-      clock: ctx.clock,
-    });
+    const previews = previewsFrom(ctx);
     const result = await previews.create(ctx.positionals[0] as string, {
       image,
       env,

@@ -1,6 +1,5 @@
 import { defineCommand } from '@berth/internal';
-import { createPreviewEnv } from '../preview-env.ts';
-import { configFrom, configOptions } from './config-options.ts';
+import { configOptions, previewsFrom } from './config-options.ts';
 
 /** `preview-env delete <name>`. */
 export const deleteCommand = defineCommand({
@@ -13,11 +12,7 @@ goes on. Exit codes: 0 ok, 1 AWS failure, 2 usage or config, 128+n interrupted b
   json: true,
   options: { ...configOptions },
   async run(ctx) {
-    const previews = createPreviewEnv({
-      config: configFrom(ctx),
-      logger: ctx.log,
-      clock: ctx.clock,
-    });
+    const previews = previewsFrom(ctx);
     const result = await previews.delete(ctx.positionals[0] as string, { signal: ctx.signal });
     if (ctx.json) ctx.printJson(result);
     else ctx.print(result.deleted ? `deleted ${result.name}` : `${result.name}: nothing to delete`);

@@ -1,6 +1,5 @@
 import { defineCommand, formatDuration } from '@berth/internal';
-import { createPreviewEnv } from '../preview-env.ts';
-import { configFrom, configOptions } from './config-options.ts';
+import { configOptions, previewsFrom } from './config-options.ts';
 
 /** "3d4h ago": minutes are the useful resolution for environments that live for days. */
 function ago(when: Date | undefined, now: number): string {
@@ -20,11 +19,7 @@ export const lsCommand = defineCommand({
   options: { ...configOptions },
   async run(ctx) {
     const now = ctx.clock.now();
-    const previews = createPreviewEnv({
-      config: configFrom(ctx),
-      logger: ctx.log,
-      clock: ctx.clock,
-    });
+    const previews = previewsFrom(ctx);
     const envs = await previews.list({ signal: ctx.signal });
     if (ctx.json) {
       ctx.printJson(envs);

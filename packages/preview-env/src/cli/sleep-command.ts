@@ -1,6 +1,5 @@
 import { defineCommand } from '@berth/internal';
-import { createPreviewEnv } from '../preview-env.ts';
-import { configFrom, configOptions } from './config-options.ts';
+import { configOptions, previewsFrom } from './config-options.ts';
 
 /** `preview-env sleep <name>`. */
 export const sleepCommand = defineCommand({
@@ -14,11 +13,7 @@ Exit codes: 0 ok, 1 AWS failure or no such environment (E_NOT_FOUND), 2 usage or
   json: true,
   options: { ...configOptions },
   async run(ctx) {
-    const previews = createPreviewEnv({
-      config: configFrom(ctx),
-      logger: ctx.log,
-      clock: ctx.clock,
-    });
+    const previews = previewsFrom(ctx);
     const result = await previews.sleep(ctx.positionals[0] as string, { signal: ctx.signal });
     if (ctx.json) ctx.printJson(result);
     else

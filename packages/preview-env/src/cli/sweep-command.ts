@@ -1,6 +1,5 @@
 import { defineCommand, formatDuration, parseDurationOption } from '@berth/internal';
-import { createPreviewEnv } from '../preview-env.ts';
-import { configFrom, configOptions } from './config-options.ts';
+import { configOptions, previewsFrom } from './config-options.ts';
 
 /** `preview-env sweep`. */
 export const sweepCommand = defineCommand({
@@ -31,11 +30,7 @@ export const sweepCommand = defineCommand({
     const olderThan = ctx.values['older-than'];
     const olderThanMs =
       typeof olderThan === 'string' ? parseDurationOption('--older-than', olderThan) : undefined;
-    const previews = createPreviewEnv({
-      config: configFrom(ctx),
-      logger: ctx.log,
-      clock: ctx.clock,
-    });
+    const previews = previewsFrom(ctx);
     const result = await previews.sweep({
       ...(olderThanMs === undefined ? {} : { olderThanMs }),
       keep: ctx.values.keep as string[],

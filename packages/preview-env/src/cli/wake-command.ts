@@ -1,6 +1,5 @@
 import { defineCommand } from '@berth/internal';
-import { createPreviewEnv } from '../preview-env.ts';
-import { configFrom, configOptions } from './config-options.ts';
+import { configOptions, previewsFrom } from './config-options.ts';
 
 /** `preview-env wake <name> [--wait]`. */
 export const wakeCommand = defineCommand({
@@ -20,11 +19,7 @@ Exit codes: 0 ok, 1 AWS failure, failed --wait or no such environment (E_NOT_FOU
     ...configOptions,
   },
   async run(ctx) {
-    const previews = createPreviewEnv({
-      config: configFrom(ctx),
-      logger: ctx.log,
-      clock: ctx.clock,
-    });
+    const previews = previewsFrom(ctx);
     const result = await previews.wake(ctx.positionals[0] as string, {
       wait: Boolean(ctx.values.wait),
       signal: ctx.signal,
